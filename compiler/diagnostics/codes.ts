@@ -1,0 +1,59 @@
+/**
+ * Every diagnostic code mcpc can report, each with its one-line explanation (listed in the
+ * README). The object is the closed union: a code that is not here cannot be reported, and a
+ * test fails when the README and this list differ.
+ */
+export const DIAGNOSTIC_CODES = {
+  MCPC_FILE_NOT_FOUND: 'The pipeline file does not exist or cannot be read.',
+  MCPC_YAML_SYNTAX: 'The file is not valid YAML.',
+  MCPC_YAML_DUPLICATE_KEY: 'A key appears twice in the same mapping; YAML would silently keep only one.',
+
+  MCPC_SCHEMA_UNKNOWN_KEY: 'A key the pipeline language does not define (often a typo).',
+  MCPC_SCHEMA_MISSING_KEY: 'A required key is missing.',
+  MCPC_SCHEMA_WRONG_TYPE: 'A value has the wrong type (for example text where a number belongs).',
+  MCPC_SCHEMA_NOT_ALLOWED: 'A value is not one of the values allowed at that place.',
+  MCPC_SCHEMA_INVALID_NAME: 'A name is not valid (tool names must be valid MCP tool names, params valid ClickHouse identifiers).',
+  MCPC_SCHEMA_OUT_OF_RANGE: 'A number or length is outside the allowed range.',
+  MCPC_SCHEMA_INVALID: 'A value breaks another rule of the pipeline schema.',
+
+  MCPC_REF_UNKNOWN_SOURCE: 'A tool or resource names a source that is not defined.',
+  MCPC_REF_UNKNOWN_RESOURCE: 'A tool reads a resource that is not defined.',
+  MCPC_REF_UNKNOWN_TOOL: 'A pipeline step calls a tool or pipeline that is not defined.',
+  MCPC_REF_UNKNOWN_PARAM: 'An expression `${params.x}` names a param the pipeline does not declare.',
+  MCPC_REF_UNKNOWN_STEP: 'An expression `${steps.x...}` names a step that does not exist.',
+  MCPC_REF_UNKNOWN_FIELD: "An expression `${steps.x.field}` names a field the step's output does not have.",
+  MCPC_REF_BAD_EXPRESSION: 'A `${...}` expression is malformed or not allowed where it is written.',
+  MCPC_SOURCE_AMBIGUOUS: 'A tool does not say which source it runs on, and it cannot be inferred.',
+  MCPC_SOURCE_MISMATCH: 'A tool reads resources that live on different sources, or on another source than the one it names.',
+
+  MCPC_SQL_SYNTAX: "ClickHouse's own parser rejects the SQL.",
+  MCPC_SQL_MULTI_STATEMENT: 'The SQL holds more than one statement.',
+  MCPC_SQL_NOT_SELECT: 'A query tool runs something other than a SELECT.',
+  MCPC_SQL_FORBIDDEN_CLAUSE: 'The SQL uses FORMAT, INTO OUTFILE or SETTINGS, which the server controls itself.',
+  MCPC_SQL_PLACEHOLDER_UNDECLARED: 'A `{name:Type}` placeholder has no declared param.',
+  MCPC_SQL_PARAM_UNUSED: 'A declared param is never used by the SQL.',
+  MCPC_SQL_PLACEHOLDER_CONFLICT: 'The same placeholder is used with two different ClickHouse types.',
+  MCPC_SQL_TYPE_UNSUPPORTED: 'A placeholder uses a ClickHouse type mcpc cannot bind from JSON.',
+  MCPC_SQL_TYPE_MISMATCH: "A param's JSON Schema type does not agree with its placeholder's ClickHouse type.",
+  MCPC_SQL_NOT_NULLABLE: 'A param that may be null (default: null) is bound to a placeholder that cannot be NULL.',
+
+  MCPC_PARAM_INVALID: 'A param declaration contradicts itself (for example a default that breaks its own rules).',
+  MCPC_STEP_ARG_UNKNOWN: "A step passes an argument the called tool does not declare.",
+  MCPC_STEP_ARG_MISSING: 'A step does not pass an argument the called tool requires.',
+  MCPC_STEP_ARG_TYPE: 'A step passes a value whose type the called tool does not accept.',
+  MCPC_NAME_CONFLICT: 'A pipeline and a tool share a name; both would become MCP tools.',
+  MCPC_INTERPOLATION_INVALID: 'An `${env:...}` or `${secret:...}` reference is malformed.',
+  MCPC_SECRET_LITERAL: 'A password is written into the pipeline file instead of coming from `${secret:...}` or `${env:...}`.',
+  MCPC_SEED_NOT_FOUND: 'The seed SQL file of an embedded source does not exist.',
+  MCPC_UNSUPPORTED: 'The language accepts this, but this version of mcpc does not build it yet.',
+  MCPC_PIPELINE_NOT_SERVED: 'Composite pipelines are checked, but this version does not serve them as tools yet.',
+
+  MCPC_GRAPH_CYCLE: 'Pipelines call each other in a loop.',
+  MCPC_GRAPH_STEP_CYCLE: "Steps of one pipeline depend on each other's output in a loop.",
+
+  MCPC_BUILD_STALE: 'The build output on disk differs from what the compiler emits now (run `mcpc build`).',
+  MCPC_INTERNAL: 'mcpc itself failed; this is a bug to report, not a mistake in the pipeline.',
+} as const;
+
+/** A stable diagnostic code. */
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

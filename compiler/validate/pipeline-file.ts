@@ -1,0 +1,110 @@
+/**
+ * The shape of a pipeline file that passed `schemas/pipeline.schema.json`. Kept beside the
+ * validator so the two change together; the analyzer reads only documents of this shape.
+ */
+export interface PipelineFile {
+  mcpc: 1;
+  server: ServerSection;
+  sources: Record<string, SourceSection>;
+  auth?: Record<string, unknown>;
+  resources?: Record<string, ResourceSection>;
+  tools?: Record<string, ToolSection>;
+  pipelines?: Record<string, PipelineSection>;
+  budgets?: Record<string, unknown>;
+  audit?: Record<string, unknown>;
+  telemetry?: Record<string, unknown>;
+}
+
+export interface ServerSection {
+  name: string;
+  version: string;
+  description?: string;
+  instructions?: string;
+  http?: { host?: string; port?: number; allowed_origins?: string[]; allowed_hosts?: string[] };
+}
+
+export interface SourceSection {
+  kind: 'clickhouse';
+  url?: string;
+  username?: string;
+  password?: string;
+  database?: string;
+  embedded?: string;
+  seed?: string;
+  limits?: { max_rows?: number; max_bytes?: number; max_execution_time_s?: number };
+}
+
+export interface ResourceSection {
+  source: string;
+  table: string;
+  database?: string;
+  description?: string;
+  access?: 'anonymous' | 'authenticated';
+  scopes?: string[];
+}
+
+/** A param declared with mcpc's subset of JSON Schema. */
+export interface ParamSection {
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
+  description?: string;
+  format?: string;
+  enum?: unknown[];
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  items?: ParamSection;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  properties?: Record<string, ParamSection>;
+  required?: string[];
+  additionalProperties?: boolean;
+}
+
+interface ToolBase {
+  title?: string;
+  description: string;
+  source?: string;
+  budget?: string;
+}
+
+export interface QueryToolSection extends ToolBase {
+  kind: 'query';
+  reads?: string[];
+  params?: Record<string, ParamSection>;
+  sql: string;
+}
+
+export interface StreamToolSection extends ToolBase {
+  kind: 'stream';
+  reads?: string[];
+  params?: Record<string, ParamSection>;
+  sql: string;
+  stream?: { batch_size?: number; max_latency_ms?: number; max_rows?: number };
+}
+
+export interface InsertToolSection extends ToolBase {
+  kind: 'insert';
+  writes?: string[];
+  table: string;
+}
+
+export interface SqlToolSection extends ToolBase {
+  kind: 'sql';
+  reads: string[];
+}
+
+export type ToolSection = QueryToolSection | StreamToolSection | InsertToolSection | SqlToolSection;
+
+export interface PipelineSection {
+  title?: string;
+  description: string;
+  params?: Record<string, ParamSection>;
+  steps: Record<string, { tool: string; with?: Record<string, unknown> }>;
+  output?: string;
+}
