@@ -1,0 +1,64 @@
+import type { Reporter } from '../diagnostics/reporter.js';
+import { mcpcVersion } from '../paths.js';
+import type { PipelineFile } from '../validate/pipeline-file.js';
+import { analyzeComposites } from './composites.js';
+import { IdentifierAllocator } from './identifiers.js';
+import type { ServerIR } from './ir.js';
+import { analyzeResources, analyzeSources, type FileReader } from './sources.js';
+import type { SqlChecker } from './sql-checker.js';
+import { analyzeQueryTools } from './tools.js';
+
+export interface AnalyzeOptions {
+  /** Reads files the pipeline names (seed SQL), relative to the pipeline file. */
+  readFile: FileReader;
+  /** ClickHouse's parser, to prove each tool's SQL. */
+  sql: SqlChecker;
+}
+
+/**
+ * Resolves every reference and proves what can be proven before the server exists. Returns an
+ * IR of everything that analyzed cleanly; problems are reported, never thrown, so one run lists
+ * them all.
+ */
+export async function analyzePipeline(reporter: Reporter, file: PipelineFile, options: AnalyzeOptions): Promise<ServerIR> {
+  reportUnsupported(reporter, file);
+  const identifiers = new IdentifierAllocator();
+  const sources = analyzeSources(reporter, file, options.readFile);
+  const resources = analyzeResources(reporter, file);
+  const tools = await analyzeQueryTools({ reporter, file, resources, identifiers, sql: options.sql });
+  const pipelines = analyzeComposites(reporter, file, tools, identifiers);
+  for (const name of Object.keys(file.pipelines ?? {})) {
+    reporter.warning('MCPC_PIPELINE_NOT_SERVED', ['pipelines', name], `pipeline '${name}' is checked, but mcpc ${mcpcVersion} does not serve composite pipelines as tools yet`, { part: 'key' });
+  }
+  const http = file.server.http ?? {};
+  return {
+    file: reporter.doc.file,
+    name: file.server.name,
+    version: file.server.version,
+    ...(file.server.description === undefined ? {} : { description: file.server.description }),
+    ...(file.server.instructions === undefined ? {} : { instructions: file.server.instructions }),
+    http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
+    sources,
+    resources,
+    tools,
+    pipelines,
+  };
+}
+
+/**
+ * Parts of the language this version accepts in the schema but does not build. Each is an
+ * error, not a silent no-op: a server that ignored `auth:` would serve data its author meant
+ * to protect.
+ */
+function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
+  const notYet = `is not supported yet by mcpc ${mcpcVersion}`;
+  for (const section of ['auth', 'budgets', 'audit', 'telemetry'] as const) {
+    if (file[section] !== undefined) reporter.error('MCPC_UNSUPPORTED', [section], `the '${section}' section ${notYet}; remove it until it is`, { part: 'key' });
+  }
+  for (const [name, tool] of Object.entries(file.tools ?? {})) {
+    if (tool.kind !== 'query') {
+      reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'kind'], `tool kind '${tool.kind}' (tool '${name}') ${notYet}; this version builds 'query' tools`);
+    }
+    if (tool.budget !== undefined) reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'budget'], `per-tool budgets ${notYet}`, { part: 'key' });
+  }
+}

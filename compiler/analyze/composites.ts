@@ -1,0 +1,247 @@
+import type { DocPath } from '../diagnostics/diagnostic.js';
+import type { Reporter } from '../diagnostics/reporter.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type { PipelineFile, PipelineSection } from '../validate/pipeline-file.js';
+import { createArgsAjv, explainArgError } from '../../runtime/params/validator.js';
+import { parseArgument, referencesOf } from './expressions.js';
+import type { IdentifierAllocator } from './identifiers.js';
+import type { ArgIR, CompositeIR, JsonSchema, ParamIR, StepIR, ToolIR } from './ir.js';
+import { analyzeParams, declaredType, inputSchemaOf, jsonTypeOf } from './params.js';
+import { QUERY_OUTPUT_SCHEMA } from './tools.js';
+
+const literalAjv = createArgsAjv();
+
+interface Callable {
+  kind: 'tool' | 'pipeline';
+  /** Known when the callee was analyzed; unknown callees are not type-checked. */
+  params?: ParamIR[];
+}
+
+/**
+ * Analyzes composite pipelines: every step calls a defined tool or pipeline with arguments it
+ * accepts, and every `${params.x}` and `${steps.id.field}` names something that exists and has a
+ * compatible type. Cycles are left to the graph phase, which sees the whole call graph.
+ */
+export function analyzeComposites(reporter: Reporter, file: PipelineFile, tools: ToolIR[], identifiers: IdentifierAllocator): CompositeIR[] {
+  const sections = Object.entries(file.pipelines ?? {});
+  const toolSections = file.tools ?? {};
+  const callables = new Map<string, Callable>();
+  for (const name of Object.keys(toolSections)) {
+    const analyzed = tools.find((t) => t.name === name);
+    callables.set(name, { kind: 'tool', ...(analyzed ? { params: analyzed.params } : {}) });
+  }
+  const paramsOf = new Map<string, ParamIR[]>();
+  for (const [name, section] of sections) {
+    if (name in toolSections) {
+      reporter.error('MCPC_NAME_CONFLICT', ['pipelines', name], `pipeline '${name}' has the same name as a tool; both would be MCP tools named '${name}'`, {
+        part: 'key',
+        related: [{ message: `tool '${name}' is defined here`, ...reporter.where(['tools', name], 'key') }],
+      });
+      continue;
+    }
+    const params = analyzeParams(reporter, ['pipelines', name, 'params'], section.params);
+    paramsOf.set(name, params);
+    callables.set(name, { kind: 'pipeline', params });
+  }
+
+  const outputs = new OutputTypes(file, toolSections);
+  const composites: CompositeIR[] = [];
+  for (const [name, section] of sections) {
+    const params = paramsOf.get(name);
+    if (!params) continue;
+    const composite = analyzeComposite(reporter, name, section, params, callables, outputs, identifiers);
+    if (composite) composites.push(composite);
+  }
+  return composites;
+}
+
+function analyzeComposite(
+  reporter: Reporter,
+  name: string,
+  section: PipelineSection,
+  params: ParamIR[],
+  callables: Map<string, Callable>,
+  outputs: OutputTypes,
+  identifiers: IdentifierAllocator,
+): CompositeIR | undefined {
+  const at: DocPath = ['pipelines', name];
+  const stepIds = Object.keys(section.steps);
+  const steps: StepIR[] = [];
+  const scope: Scope = { reporter, pipeline: name, params, section, stepIds, outputs };
+
+  for (const [id, step] of Object.entries(section.steps)) {
+    const stepAt: DocPath = [...at, 'steps', id];
+    const callee = callables.get(step.tool);
+    if (!callee) {
+      reporter.error('MCPC_REF_UNKNOWN_TOOL', [...stepAt, 'tool'], `step '${id}' calls '${step.tool}', which is not a defined tool or pipeline${didYouMean(step.tool, callables.keys())}`);
+      continue;
+    }
+    const args: Record<string, ArgIR> = {};
+    const dependsOn = new Set<string>();
+    for (const [argName, raw] of Object.entries(step.with ?? {})) {
+      const argAt: DocPath = [...stepAt, 'with', argName];
+      const arg = readArgument(scope, argAt, raw);
+      if (!arg) continue;
+      args[argName] = arg;
+      for (const ref of referencesOf(arg)) if (ref.kind === 'step') dependsOn.add(ref.step);
+      if (callee.params) checkArgument(scope, argAt, step.tool, callee.params, argName, arg);
+    }
+    if (callee.params) {
+      for (const param of callee.params) {
+        if (param.required && !(param.name in args) && !(param.name in (step.with ?? {}))) {
+          reporter.error('MCPC_STEP_ARG_MISSING', stepAt, `step '${id}' does not pass '${param.name}', which '${step.tool}' requires`, { part: 'key' });
+        }
+      }
+    }
+    steps.push({ id, target: { kind: callee.kind, name: step.tool }, args, dependsOn: [...dependsOn].filter((s) => stepIds.includes(s)).sort(), at: stepAt });
+  }
+
+  let output: ArgIR | undefined;
+  if (section.output !== undefined) output = readArgument(scope, [...at, 'output'], section.output);
+
+  return {
+    name,
+    identifier: identifiers.allocate(name),
+    ...(section.title === undefined ? {} : { title: section.title }),
+    description: section.description,
+    params,
+    inputSchema: inputSchemaOf(params),
+    steps,
+    ...(output ? { output } : {}),
+    at,
+  };
+}
+
+interface Scope {
+  reporter: Reporter;
+  pipeline: string;
+  params: ParamIR[];
+  section: PipelineSection;
+  stepIds: string[];
+  outputs: OutputTypes;
+}
+
+/** Parses an argument and checks that each reference names a param, a step and a field that exist. */
+function readArgument(scope: Scope, at: DocPath, raw: unknown): ArgIR | undefined {
+  const { reporter } = scope;
+  const parsed = parseArgument(raw);
+  if (!parsed.ok) {
+    reporter.error('MCPC_REF_BAD_EXPRESSION', at, parsed.message);
+    return undefined;
+  }
+  let valid = true;
+  for (const ref of referencesOf(parsed.arg)) {
+    if (ref.kind === 'param') {
+      if (!scope.params.some((p) => p.name === ref.name)) {
+        reporter.error('MCPC_REF_UNKNOWN_PARAM', at, `\${params.${ref.name}}: pipeline '${scope.pipeline}' has no param '${ref.name}'${didYouMean(ref.name, scope.params.map((p) => p.name))}`);
+        valid = false;
+      }
+    } else if (!scope.stepIds.includes(ref.step)) {
+      reporter.error('MCPC_REF_UNKNOWN_STEP', at, `\${steps.${ref.step}...}: pipeline '${scope.pipeline}' has no step '${ref.step}'${didYouMean(ref.step, scope.stepIds)}`);
+      valid = false;
+    } else if (typeOfReference(scope, at, ref) === null) {
+      valid = false;
+    }
+  }
+  return valid ? parsed.arg : undefined;
+}
+
+/**
+ * The JSON Schema of a reference's value: undefined when it cannot be known (the callee was not
+ * analyzed), null after reporting a field that does not exist.
+ */
+function typeOfReference(scope: Scope, at: DocPath, ref: { kind: 'param'; name: string } | { kind: 'step'; step: string; fields: string[] }): JsonSchema | undefined | null {
+  if (ref.kind === 'param') return scope.params.find((p) => p.name === ref.name)?.schema;
+  const target = scope.section.steps[ref.step]?.tool;
+  let schema = target === undefined ? undefined : scope.outputs.of(target);
+  const walked: string[] = [];
+  for (const field of ref.fields) {
+    if (!schema) return undefined;
+    const properties = schema.properties as Record<string, JsonSchema> | undefined;
+    const next = properties?.[field];
+    if (!next) {
+      const available = Object.keys(properties ?? {});
+      const owner = walked.length === 0 ? `the output of step '${ref.step}' (${target})` : `steps.${ref.step}.${walked.join('.')}`;
+      const has = available.length > 0 ? `; it has ${available.join(', ')}` : '';
+      scope.reporter.error('MCPC_REF_UNKNOWN_FIELD', at, `\${steps.${ref.step}.${[...walked, field].join('.')}}: ${owner} has no field '${field}'${didYouMean(field, available)}${has}`);
+      return null;
+    }
+    walked.push(field);
+    schema = next;
+  }
+  return schema;
+}
+
+function checkArgument(scope: Scope, at: DocPath, callee: string, params: ParamIR[], argName: string, arg: ArgIR): void {
+  const { reporter } = scope;
+  const param = params.find((p) => p.name === argName);
+  if (!param) {
+    reporter.error('MCPC_STEP_ARG_UNKNOWN', at, `'${callee}' has no param '${argName}'${didYouMean(argName, params.map((p) => p.name))}`, { part: 'key' });
+    return;
+  }
+  if (arg.kind === 'literal') {
+    const { default: _ignored, ...schema } = param.schema;
+    const validate = literalAjv.compile(schema);
+    if (!validate(structuredClone(arg.value))) {
+      const why = (validate.errors ?? []).map((e) => explainArgError(e, schema)).join('; ');
+      reporter.error('MCPC_STEP_ARG_TYPE', at, `'${argName}' of '${callee}' does not accept ${JSON.stringify(arg.value)}: ${why.replace(/^arguments /, '')}`);
+    }
+    return;
+  }
+  const expected = declaredType(param.schema);
+  const actual = valueType(scope, at, arg);
+  if (expected && actual && !(actual === expected || (expected === 'number' && actual === 'integer'))) {
+    reporter.error('MCPC_STEP_ARG_TYPE', at, `'${argName}' of '${callee}' takes ${expected}, but this passes ${actual}`);
+  }
+}
+
+/** The JSON type an argument evaluates to, when it can be known. */
+function valueType(scope: Scope, at: DocPath, arg: ArgIR): string | undefined {
+  switch (arg.kind) {
+    case 'literal':
+      return jsonTypeOf(arg.value);
+    case 'template':
+      return 'string';
+    case 'list':
+      return 'array';
+    case 'object':
+      return 'object';
+    case 'param':
+    case 'step': {
+      const schema = typeOfReference(scope, at, arg);
+      return schema ? declaredType(schema) : undefined;
+    }
+  }
+}
+
+/** Output schemas of tools and pipelines, computed on demand; a pipeline in a cycle has none. */
+class OutputTypes {
+  private readonly memo = new Map<string, JsonSchema | undefined>();
+  private readonly visiting = new Set<string>();
+
+  constructor(
+    private readonly file: PipelineFile,
+    private readonly toolSections: NonNullable<PipelineFile['tools']>,
+  ) {}
+
+  of(name: string): JsonSchema | undefined {
+    const tool = this.toolSections[name];
+    if (tool) return tool.kind === 'query' ? QUERY_OUTPUT_SCHEMA : undefined;
+    if (this.memo.has(name)) return this.memo.get(name);
+    if (this.visiting.has(name)) return undefined;
+    this.visiting.add(name);
+    const pipeline = this.file.pipelines?.[name];
+    let schema: JsonSchema | undefined;
+    if (pipeline?.output !== undefined) {
+      const parsed = parseArgument(pipeline.output);
+      if (parsed.ok && parsed.arg.kind === 'step') {
+        const stepTool = pipeline.steps[parsed.arg.step]?.tool;
+        schema = stepTool === undefined ? undefined : this.of(stepTool);
+        for (const field of parsed.arg.fields) schema = (schema?.properties as Record<string, JsonSchema> | undefined)?.[field];
+      }
+    }
+    this.visiting.delete(name);
+    this.memo.set(name, schema);
+    return schema;
+  }
+}

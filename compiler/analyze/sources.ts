@@ -1,0 +1,83 @@
+import type { Reporter } from '../diagnostics/reporter.js';
+import type { PipelineFile, SourceSection } from '../validate/pipeline-file.js';
+import { isLiteral, parseConfigText } from './config-text.js';
+import type { ConfigText, ResourceIR, SourceIR } from './ir.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+
+export const DEFAULT_LIMITS = { maxRows: 10_000, maxBytes: 10 * 1024 * 1024, maxExecutionTimeS: 10 } as const;
+
+/** Reads a file named relative to the pipeline file; undefined when it does not exist. */
+export type FileReader = (relativePath: string) => string | undefined;
+
+export function analyzeSources(reporter: Reporter, file: PipelineFile, readFile: FileReader): SourceIR[] {
+  return Object.entries(file.sources).map(([name, section]) => analyzeSource(reporter, file.server.name, name, section, readFile));
+}
+
+function analyzeSource(reporter: Reporter, serverName: string, name: string, section: SourceSection, readFile: FileReader): SourceIR {
+  const at = ['sources', name];
+  const text = (key: 'url' | 'username' | 'password' | 'database' | 'embedded'): ConfigText | undefined => {
+    const value = section[key];
+    if (value === undefined) return undefined;
+    const parsed = parseConfigText(value);
+    if (parsed.ok) return parsed.text;
+    reporter.error('MCPC_INTERPOLATION_INVALID', [...at, key], parsed.message);
+    return undefined;
+  };
+  const password = text('password');
+  if (password && section.password !== '' && isLiteral(password)) {
+    reporter.error('MCPC_SECRET_LITERAL', [...at, 'password'], `the password of source '${name}' is written in the pipeline file, so it would end up in generated code and in version control`, {
+      hint: 'use password: ${secret:CLICKHOUSE_PASSWORD} (from the environment or a secrets directory at start)',
+    });
+  }
+  const url = text('url');
+  const username = text('username');
+  const database = text('database');
+  const embedded = text('embedded') ?? [`.mcpc/${serverName}/${name}`];
+  const limits = section.limits ?? {};
+
+  let seed: SourceIR['seed'];
+  if (section.seed !== undefined) {
+    const sql = readFile(section.seed);
+    if (sql === undefined) {
+      reporter.error('MCPC_SEED_NOT_FOUND', [...at, 'seed'], `seed file '${section.seed}' of source '${name}' does not exist (paths are relative to the pipeline file)`);
+    } else {
+      seed = { path: section.seed, fileName: `seed/${name}.sql`, sql };
+    }
+  }
+  return {
+    name,
+    ...(url ? { url } : {}),
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+    ...(database ? { database } : {}),
+    embedded,
+    ...(seed ? { seed } : {}),
+    limits: {
+      maxRows: limits.max_rows ?? DEFAULT_LIMITS.maxRows,
+      maxBytes: limits.max_bytes ?? DEFAULT_LIMITS.maxBytes,
+      maxExecutionTimeS: limits.max_execution_time_s ?? DEFAULT_LIMITS.maxExecutionTimeS,
+    },
+  };
+}
+
+export function analyzeResources(reporter: Reporter, file: PipelineFile): ResourceIR[] {
+  const sourceNames = Object.keys(file.sources);
+  const out: ResourceIR[] = [];
+  for (const [name, section] of Object.entries(file.resources ?? {})) {
+    if (!(section.source in file.sources)) {
+      reporter.error('MCPC_REF_UNKNOWN_SOURCE', ['resources', name, 'source'], `resource '${name}' names source '${section.source}', which is not defined${didYouMean(section.source, sourceNames)}`);
+      continue;
+    }
+    out.push({
+      name,
+      uri: `mcpc://${file.server.name}/${name}`,
+      source: section.source,
+      ...(section.database === undefined ? {} : { database: section.database }),
+      table: section.table,
+      ...(section.description === undefined ? {} : { description: section.description }),
+      access: section.access ?? 'authenticated',
+      scopes: section.scopes ?? [],
+    });
+  }
+  return out;
+}

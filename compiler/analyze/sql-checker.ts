@@ -1,0 +1,109 @@
+import type { Session } from 'chdb';
+
+/** What the engine's parser says about one tool's SQL. */
+export type SqlVerdict =
+  | { ok: true; canonical: string }
+  | { ok: false; problem: 'syntax' | 'multi-statement' | 'not-select' | 'forbidden-clause'; message: string; offset?: number }
+  | { ok: false; problem: 'undeclared-placeholder'; name: string; message: string };
+
+export interface PlaceholderSample {
+  name: string;
+  type: string;
+  /** A value the type parses, so the engine can substitute it and show the AST. */
+  sample: unknown;
+}
+
+/**
+ * Proves with ClickHouse's own parser (embedded chDB, no database needed) that a SQL text is
+ * exactly one SELECT without FORMAT, INTO OUTFILE or SETTINGS, and returns the canonical text
+ * the server will run. The canonical text is what was checked: comments are gone and a second
+ * statement cannot hide in it. A second parser of our own could disagree with the engine.
+ */
+export class SqlChecker {
+  private constructor(private readonly session: Session) {}
+
+  static async open(): Promise<SqlChecker> {
+    // Loaded on demand: the engine is a large native library that `mcpc --help` should not pay for.
+    const { Session: ChdbSession } = await import('chdb');
+    return new SqlChecker(new ChdbSession());
+  }
+
+  async check(sql: string, placeholders: readonly PlaceholderSample[]): Promise<SqlVerdict> {
+    let canonical: string;
+    try {
+      const result = await this.session.queryBindAsync('SELECT formatQuerySingleLine({q:String})', { q: sql }, { format: 'TSVRaw' });
+      canonical = result.text().replace(/\n$/, '');
+    } catch (error) {
+      return parseFailure(engineMessage(error));
+    }
+    if (!/^(SELECT|WITH)\b/.test(canonical)) {
+      return { ok: false, problem: 'not-select', message: `it runs '${firstWords(canonical)}', but a query tool may only run a SELECT` };
+    }
+
+    const samples: Record<string, unknown> = {};
+    for (const p of placeholders) samples[p.name] = p.sample;
+    let ast: string[];
+    try {
+      const result = await this.session.queryBindAsync(`EXPLAIN AST ${canonical}`, samples, { format: 'TSVRaw' });
+      ast = result.text().split('\n');
+    } catch (error) {
+      const message = engineMessage(error);
+      const unset = /Substitution `([^`]+)` is not set/.exec(message);
+      if (unset) return { ok: false, problem: 'undeclared-placeholder', name: unset[1]!, message };
+      return { ok: false, problem: 'syntax', message };
+    }
+    return inspectAst(ast) ?? { ok: true, canonical };
+  }
+
+  close(): void {
+    this.session.close();
+  }
+}
+
+/** Looks for what a declared SELECT must not contain, in the engine's own AST dump. */
+function inspectAst(lines: string[]): SqlVerdict | undefined {
+  const root = lines[0] ?? '';
+  if (!root.startsWith('SelectWithUnionQuery')) {
+    return { ok: false, problem: 'not-select', message: `the engine parses it as ${root.split(' ')[0] ?? 'something else'}, but a query tool may only run a SELECT` };
+  }
+  for (const line of lines.slice(1)) {
+    const depth = line.length - line.trimStart().length;
+    const node = line.trim();
+    // Direct children of the root besides the union list are `FORMAT x` or `INTO OUTFILE 'f'`.
+    if (depth === 1 && node.startsWith('Identifier ')) return forbidden(`FORMAT ${node.slice('Identifier '.length)}`);
+    if (depth === 1 && node.startsWith('Literal ')) return forbidden('INTO OUTFILE');
+    if (node === 'Set') return forbidden('SETTINGS');
+  }
+  return undefined;
+}
+
+function forbidden(clause: string): SqlVerdict {
+  return { ok: false, problem: 'forbidden-clause', message: `${clause} is not allowed: the server chooses the output format and pins its own settings and limits` };
+}
+
+function parseFailure(message: string): SqlVerdict {
+  const position = /failed at position (\d+)/.exec(message);
+  const offset = position ? Number(position[1]) - 1 : undefined;
+  const problem = /Multi-statements are not allowed/.test(message) ? 'multi-statement' : 'syntax';
+  const text = problem === 'multi-statement' ? 'it holds more than one statement; a tool runs exactly one SELECT' : message;
+  return { ok: false, problem, message: text, ...(offset === undefined ? {} : { offset }) };
+}
+
+/**
+ * The engine's message without its code prefix, the echo of our own wrapper query, and the
+ * exception type suffix, so the user reads only what is about their SQL.
+ */
+function engineMessage(error: unknown): string {
+  const raw = error instanceof Error ? error.message : String(error);
+  return raw
+    .replace(/^Code: \d+\. DB::Exception: /, '')
+    .replace(/: In scope SELECT formatQuerySingleLine\(.*$/s, '')
+    .replace(/\. \([A-Z_]+\)\s*$/s, '')
+    .replace(/ \([A-Z_]+\)\s*$/s, '')
+    .trim();
+}
+
+function firstWords(sql: string): string {
+  const words = sql.split(/\s+/).slice(0, 3).join(' ');
+  return words.length > 40 ? `${words.slice(0, 40)}…` : words;
+}
