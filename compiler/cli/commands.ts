@@ -1,0 +1,109 @@
+import { join, resolve } from 'node:path';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { renderDiagnostics, summarize, type DiagnosticFormat } from '../diagnostics/render.js';
+import { SqlChecker } from '../analyze/sql-checker.js';
+import { typeCheckServer } from '../emit/typecheck.js';
+import { compileFile, displayPath, type CompiledFile } from './compile-file.js';
+import { staleFiles, writeBuild } from './output-files.js';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export class InternalError extends Error {}
+
+/** Compiles every file with one shared SQL checker (the engine starts once per run). */
+export async function compileAll(files: readonly string[]): Promise<CompiledFile[]> {
+  const sql = await SqlChecker.open();
+  try {
+    const results: CompiledFile[] = [];
+    for (const file of files) results.push(await compileFile(file, sql));
+    return results;
+  } finally {
+    sql.close();
+  }
+}
+
+/** `mcpc build`: compile, type-check what was generated, write `<out>/<server.name>/`. */
+export async function buildCommand(files: readonly string[], outRoot: string, io: Io): Promise<number> {
+  const results = await compileAll(files);
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  claimDirectories(results, diagnostics);
+  report(diagnostics, 'text', results, io);
+  if (hasErrors(diagnostics)) return 1;
+
+  for (const result of results) {
+    const output = result.output!;
+    const problems = typeCheckServer(output.get('server.ts')!);
+    if (problems.length > 0) throw new InternalError(`generated server.ts for ${result.file} does not type-check:\n${problems.join('\n')}`);
+    const dir = join(outRoot, result.ir!.name);
+    writeBuild(dir, output);
+    const tools = result.ir!.tools.length;
+    io.stderr(`built ${result.file} → ${displayPath(dir)}/ (${tools} ${tools === 1 ? 'tool' : 'tools'}, ${result.ir!.resources.length} resources)\n`);
+  }
+  return 0;
+}
+
+/** `mcpc check`: every diagnostic, nothing written; with `--out`, also fail when a build on disk is stale. */
+export async function checkCommand(files: readonly string[], format: DiagnosticFormat, outRoot: string | undefined, io: Io): Promise<number> {
+  const results = await compileAll(files);
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  claimDirectories(results, diagnostics);
+  if (outRoot !== undefined) {
+    for (const result of results) {
+      if (!result.output || !result.ir) continue;
+      const dir = join(outRoot, result.ir.name);
+      const stale = staleFiles(dir, result.output);
+      if (stale.length > 0) {
+        diagnostics.push({
+          code: 'MCPC_BUILD_STALE',
+          severity: 'error',
+          message: `the build in ${displayPath(dir)}/ is out of date (${stale.join(', ')}); run \`mcpc build ${result.file} --out ${outRoot}\``,
+          path: '(document)',
+          file: result.file,
+          line: 1,
+          col: 1,
+        });
+      }
+    }
+  }
+  report(diagnostics, format, results, io);
+  if (format === 'text' && !hasErrors(diagnostics)) io.stderr(`checked ${files.length} ${files.length === 1 ? 'file' : 'files'}: no errors\n`);
+  return hasErrors(diagnostics) ? 1 : 0;
+}
+
+/** Two files that name the same server would overwrite each other's build directory. */
+function claimDirectories(results: CompiledFile[], diagnostics: Diagnostic[]): void {
+  const owners = new Map<string, string>();
+  for (const result of results) {
+    if (!result.ir) continue;
+    const owner = owners.get(result.ir.name);
+    if (owner !== undefined) {
+      diagnostics.push({
+        code: 'MCPC_SCHEMA_INVALID',
+        severity: 'error',
+        message: `server name '${result.ir.name}' is also used by ${owner}; each server needs its own name (it names the build directory)`,
+        path: 'server.name',
+        ...(result.serverNameAt ?? { file: result.file, line: 1, col: 1 }),
+      });
+    } else owners.set(result.ir.name, result.file);
+  }
+}
+
+function report(diagnostics: Diagnostic[], format: DiagnosticFormat, results: CompiledFile[], io: Io): void {
+  const sources = new Map(results.flatMap((r) => (r.text === undefined ? [] : [[r.file, r.text] as const])));
+  const rendered = renderDiagnostics(diagnostics, format, sources);
+  if (format === 'text') {
+    io.stderr(rendered);
+    const { errors, warnings } = summarize(diagnostics);
+    if (errors > 0) io.stderr(`${errors} ${errors === 1 ? 'error' : 'errors'}${warnings > 0 ? `, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}` : ''}\n`);
+  } else {
+    io.stdout(rendered);
+  }
+}
+
+export function resolveOut(out: string | undefined): string {
+  return resolve(out ?? 'build');
+}

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.js';
+import { hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
+import { analyzePipeline } from '../analyze/analyze.js';
+import type { ServerIR } from '../analyze/ir.js';
+import type { SqlChecker } from '../analyze/sql-checker.js';
+import { emitServer, type BuildOutput } from '../emit/emit.js';
+import { checkGraphs } from '../graph/graph.js';
+import { parseSourceDocument } from '../parse/source-document.js';
+import { mcpcVersion } from '../paths.js';
+import { validateDocument } from '../validate/validate.js';
+
+export interface CompiledFile {
+  /** The path shown in diagnostics. */
+  file: string;
+  text?: string;
+  diagnostics: Diagnostic[];
+  ir?: ServerIR;
+  /** Where `server.name` is written, for problems that span files. */
+  serverNameAt?: SourceLocation;
+  /** Present when there were no errors. */
+  output?: BuildOutput;
+}
+
+export const GENERATOR = `mcpc ${mcpcVersion}`;
+
+/**
+ * Runs every phase on one pipeline file: parse → validate → analyze → graph → emit. This is the
+ * only compiler code that reads files; each phase gets values and returns diagnostics.
+ */
+export async function compileFile(path: string, sql: SqlChecker): Promise<CompiledFile> {
+  const file = displayPath(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
+    return { file, diagnostics: [{ code: 'MCPC_FILE_NOT_FOUND', severity: 'error', message: `pipeline file '${file}' ${reason}`, path: '(document)', file, line: 1, col: 1 }] };
+  }
+
+  const parsed = parseSourceDocument(file, text);
+  if (!parsed.document) return { file, text, diagnostics: sortDiagnostics(parsed.diagnostics) };
+
+  const { file: pipeline, reporter } = validateDocument(parsed.document);
+  if (!pipeline) return { file, text, diagnostics: sortDiagnostics(reporter.diagnostics) };
+
+  const base = dirname(resolve(path));
+  const readRelative = (relativePath: string): string | undefined => {
+    try {
+      return readFileSync(resolve(base, relativePath), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const analyzed = await analyzePipeline(reporter, pipeline, { readFile: readRelative, sql });
+  const ir = checkGraphs(reporter, analyzed);
+  const diagnostics = sortDiagnostics(reporter.diagnostics);
+  const serverNameAt = reporter.where(['server', 'name']);
+  if (hasErrors(diagnostics)) return { file, text, diagnostics, ir, serverNameAt };
+  return { file, text, diagnostics, ir, serverNameAt, output: emitServer(ir, GENERATOR) };
+}
+
+/** The path as users see it: relative to the working directory when inside it, with `/`. */
+export function displayPath(path: string): string {
+  const absolute = resolve(path);
+  const rel = relative(process.cwd(), absolute);
+  const shown = rel !== '' && !rel.startsWith('..') ? rel : absolute;
+  return shown.split(sep).join('/');
+}

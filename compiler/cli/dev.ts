@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { renderDiagnostics, summarize } from '../diagnostics/render.js';
+import { SqlChecker } from '../analyze/sql-checker.js';
+import { typeCheckServer } from '../emit/typecheck.js';
+import type { BuildOutput } from '../emit/emit.js';
+import { compileFile, displayPath } from './compile-file.js';
+import { InternalError, type Io } from './commands.js';
+import { writeBuild } from './output-files.js';
+
+export interface DevOptions {
+  outRoot: string;
+  host?: string;
+  port?: number;
+}
+
+/**
+ * `mcpc dev FILE`: build, serve over HTTP on the embedded engine (the server seeds an empty
+ * database itself), and rebuild and restart whenever the pipeline or its seed files change.
+ * A broken edit prints its diagnostics and leaves the last good server running.
+ */
+export async function devCommand(file: string, options: DevOptions, io: Io): Promise<number> {
+  const sql = await SqlChecker.open();
+  let server: ChildProcess | undefined;
+  let current: BuildOutput | undefined;
+  let serverFile = '';
+  let watchers: FSWatcher[] = [];
+
+  const rebuild = async (): Promise<void> => {
+    const result = await compileFile(file, sql);
+    const rendered = renderDiagnostics(result.diagnostics, 'text', new Map(result.text === undefined ? [] : [[result.file, result.text]]));
+    if (rendered !== '') io.stderr(rendered);
+    if (hasErrors(result.diagnostics) || !result.output || !result.ir) {
+      const { errors } = summarize(result.diagnostics);
+      io.stderr(`${errors} ${errors === 1 ? 'error' : 'errors'}; ${server ? 'the previous build keeps serving' : 'nothing is served'} until the file is fixed\n`);
+      return;
+    }
+    if (current && sameBuild(current, result.output)) return;
+    const problems = typeCheckServer(result.output.get('server.ts')!);
+    if (problems.length > 0) throw new InternalError(`generated server.ts does not type-check:\n${problems.join('\n')}`);
+    const dir = join(options.outRoot, result.ir.name);
+    await stop(server);
+    writeBuild(dir, result.output);
+    current = result.output;
+    serverFile = join(dir, 'server.js');
+    const host = options.host ?? result.ir.http.host;
+    const port = options.port ?? result.ir.http.port;
+    server = start(serverFile, host, port);
+    watchers = rewatch(watchers, [resolve(file), ...result.ir.sources.flatMap((s) => (s.seed ? [resolve(dirname(file), s.seed.path)] : []))], schedule);
+    if (await waitForHealth(host, port, server)) {
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/mcp`;
+      io.stderr(
+        [
+          ``,
+          `mcpc dev: serving '${result.ir.name}' (${result.ir.tools.length} tools) from ${displayPath(dir)}/`,
+          `  MCP endpoint   ${url}`,
+          `  health         http://${host.includes(':') ? `[${host}]` : host}:${port}/healthz`,
+          `  connect        npx @modelcontextprotocol/inspector   (Streamable HTTP, URL above)`,
+          `                 claude mcp add --transport http ${result.ir.name} ${url}`,
+          `  watching ${displayPath(file)} for changes; Ctrl-C stops`,
+          ``,
+        ].join('\n') + '\n',
+      );
+    }
+  };
+
+  let pending: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  function schedule(): void {
+    clearTimeout(timer);
+    // Editors save in bursts (write, rename, chmod); rebuild once they settle.
+    timer = setTimeout(() => {
+      pending = pending.then(rebuild).catch((error: unknown) => io.stderr(`mcpc dev: ${(error as Error).message}\n`));
+    }, 150);
+  }
+
+  await rebuild();
+  if (watchers.length === 0) watchers = rewatch(watchers, [resolve(file)], schedule);
+
+  await new Promise<void>((done) => {
+    const shutdown = () => done();
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  clearTimeout(timer);
+  for (const watcher of watchers) watcher.close();
+  await pending;
+  await stop(server);
+  sql.close();
+  return 0;
+}
+
+function sameBuild(a: BuildOutput, b: BuildOutput): boolean {
+  return a.size === b.size && [...a].every(([name, content]) => b.get(name) === content);
+}
+
+function start(serverFile: string, host: string, port: number): ChildProcess {
+  return spawn(process.execPath, [serverFile, '--transport', 'http', '--host', host, '--port', String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timeout = sleep(5000).then(() => 'timeout' as const);
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** Polls /healthz until the server answers, it exits, or a minute passes. */
+async function waitForHealth(host: string, port: number, child: ChildProcess): Promise<boolean> {
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/healthz`;
+  for (let attempt = 0; attempt < 600; attempt++) {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    try {
+      const response = await fetch(url);
+      await response.body?.cancel();
+      return true;
+    } catch {
+      await sleep(100);
+    }
+  }
+  return false;
+}
+
+/** Watches the directories of the given files (editors replace files on save) and reports changes to them. */
+function rewatch(old: FSWatcher[], files: string[], onChange: () => void): FSWatcher[] {
+  for (const watcher of old) watcher.close();
+  const byDir = new Map<string, Set<string>>();
+  for (const file of files) {
+    const names = byDir.get(dirname(file)) ?? new Set<string>();
+    names.add(basename(file));
+    byDir.set(dirname(file), names);
+  }
+  return [...byDir].map(([dir, names]) =>
+    watch(dir, (_event, name) => {
+      if (name !== null && names.has(name.toString())) onChange();
+    }),
+  );
+}

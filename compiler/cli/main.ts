@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { mcpcVersion } from '../paths.js';
+import type { DiagnosticFormat } from '../diagnostics/render.js';
+import { buildCommand, checkCommand, InternalError, resolveOut, type Io } from './commands.js';
+import { devCommand } from './dev.js';
+
+const USAGE = `mcpc ${mcpcVersion}: compile pipeline YAML into MCP servers over ClickHouse
+
+Usage:
+  mcpc build FILE... [--out DIR]       check, then write DIR/<server.name>/ (default DIR: build)
+  mcpc check FILE... [--format F]      report every problem; exit 1 on errors, 0 when clean
+               [--out DIR]             also fail when the build in DIR/<server.name>/ is stale
+  mcpc dev FILE [--host H] [--port P]  build, serve over HTTP on embedded ClickHouse, rebuild on change
+  mcpc --help | --version
+
+Formats (check): text (default), json, github (GitHub Actions annotations).
+Exit codes: 0 ok, 1 the pipeline has errors, 2 wrong usage, 70 internal error (a bug in mcpc).
+`;
+
+class UsageError extends Error {}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`mcpc: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    const message = error instanceof InternalError ? error.message : (error as Error).stack ?? String(error);
+    io.stderr(`mcpc: internal error (MCPC_INTERNAL), please report it:\n${message}\n`);
+    return 70;
+  }
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        format: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(`${mcpcVersion}\n`);
+    return 0;
+  }
+  const [command, ...files] = positionals;
+  const only = (allowed: string[]) => {
+    for (const option of ['out', 'format', 'host', 'port'] as const) {
+      if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`--${option} does not apply to '${command}'`);
+    }
+  };
+  switch (command) {
+    case 'build':
+      only(['out']);
+      if (files.length === 0) throw new UsageError('build needs at least one pipeline file');
+      return buildCommand(files, resolveOut(values.out), io);
+    case 'check': {
+      only(['out', 'format']);
+      if (files.length === 0) throw new UsageError('check needs at least one pipeline file');
+      const format = values.format ?? 'text';
+      if (format !== 'text' && format !== 'json' && format !== 'github') throw new UsageError(`--format must be text, json or github, not '${format}'`);
+      return checkCommand(files, format as DiagnosticFormat, values.out === undefined ? undefined : resolveOut(values.out), io);
+    }
+    case 'dev': {
+      only(['out', 'host', 'port']);
+      if (files.length !== 1) throw new UsageError('dev serves exactly one pipeline file');
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be a port number, not '${values.port}'`);
+      return devCommand(files[0]!, { outRoot: resolveOut(values.out), ...(values.host === undefined ? {} : { host: values.host }), ...(port === undefined ? {} : { port }) }, io);
+    }
+    case undefined:
+      io.stdout(USAGE);
+      return 2;
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
