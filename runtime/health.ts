@@ -1,0 +1,20 @@
+import type { Runtime } from './runtime.js';
+import type { SourceHealth } from './sources/source.js';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  server: { name: string; version: string; generator: string; content_hash: string };
+  sources: Record<string, SourceHealth>;
+}
+
+/** The status of each source, checked now with a real query; `degraded` when any is down. */
+export async function healthReport(runtime: Runtime): Promise<HealthReport> {
+  const entries = await Promise.all([...runtime.sources].map(async ([name, source]) => [name, await source.health()] as const));
+  const sources = Object.fromEntries(entries);
+  const { spec } = runtime;
+  return {
+    status: entries.every(([, health]) => health.status === 'ok') ? 'ok' : 'degraded',
+    server: { name: spec.name, version: spec.version, generator: spec.generator, content_hash: spec.contentHash },
+    sources,
+  };
+}

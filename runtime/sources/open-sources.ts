@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { resolveConfigText, type ConfigEnvironment } from '../config.js';
+import type { ConfigText, ServerSpec } from '../contract.js';
+import { StartupError } from '../errors.js';
+import { openEmbeddedSource } from './embedded.js';
+import { openRemoteSource } from './remote.js';
+import type { Source } from './source.js';
+
+/**
+ * Opens every source of a server: a remote ClickHouse when its url resolves non-empty, else the
+ * embedded engine at its data directory (seeded when empty). Sources already opened are closed
+ * again when a later one fails, so a refused start leaves nothing running.
+ */
+export async function openSources(spec: ServerSpec, serverDir: string, environment: ConfigEnvironment): Promise<Map<string, Source>> {
+  const sources = new Map<string, Source>();
+  let embeddedAt: { source: string; path: string } | undefined;
+  try {
+    for (const [name, source] of Object.entries(spec.sources)) {
+      const resolve = (text: ConfigText | undefined, key: string) => (text === undefined ? undefined : resolveConfigText(text, `source '${name}' ${key}`, environment));
+      const url = resolve(source.url, 'url');
+      const database = resolve(source.database, 'database');
+      if (url !== undefined && url !== '') {
+        const username = resolve(source.username, 'username');
+        const password = resolve(source.password, 'password');
+        sources.set(name, await openRemoteSource({
+          name,
+          url,
+          limits: source.limits,
+          ...(username === undefined ? {} : { username }),
+          ...(password === undefined ? {} : { password }),
+          ...(database === undefined ? {} : { database }),
+        }));
+      } else {
+        const path = resolvePath(resolveConfigText(source.embedded, `source '${name}' embedded`, environment));
+        // chDB binds one data directory per process; a second one would fail deep inside the engine.
+        if (embeddedAt && embeddedAt.path !== path) {
+          throw new StartupError(
+            `sources '${embeddedAt.source}' and '${name}' both use the embedded engine, at different paths (${embeddedAt.path}, ${path}); ` +
+              'one process runs one embedded data directory: give them the same embedded path or point one at a ClickHouse server (url)',
+          );
+        }
+        embeddedAt ??= { source: name, path };
+        const seed = source.seedFile === undefined ? undefined : { file: source.seedFile, sql: readSeed(name, join(serverDir, source.seedFile)) };
+        sources.set(name, await openEmbeddedSource({
+          name,
+          path,
+          limits: source.limits,
+          ...(database === undefined ? {} : { database }),
+          ...(seed ? { seed } : {}),
+        }));
+      }
+    }
+  } catch (error) {
+    await Promise.allSettled([...sources.values()].map((s) => s.close()));
+    throw error;
+  }
+  return sources;
+}
+
+function readSeed(source: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new StartupError(`source '${source}': seed file ${path} is missing from the build; rebuild with \`mcpc build\``);
+  }
+}

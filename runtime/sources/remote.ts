@@ -1,0 +1,136 @@
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { LimitsSpec } from '../contract.js';
+import { StartupError, ToolFailure } from '../errors.js';
+import { log } from '../log.js';
+import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';
+
+/** ClickHouse learned query parameters (`{name:Type}`, HTTP `param_name`) in 19.11.3.11. */
+export const MIN_VERSION = [19, 11] as const;
+
+export interface RemoteOptions {
+  name: string;
+  url: string;
+  username?: string;
+  password?: string;
+  database?: string;
+  limits: LimitsSpec;
+}
+
+/**
+ * A ClickHouse server over HTTP(S). Settings travel with every request (HTTP has no session),
+ * so each read carries the pinned settings, with readonly=2: it forbids writes but lets the
+ * request set its own limits. Aborted requests cancel their query on the server
+ * (`cancel_http_readonly_queries_on_client_close`).
+ *
+ * A server too old to bind query parameters is refused: mcpc never splices a value into SQL,
+ * so on such a server it could not run a single tool. An unreachable server is not refused:
+ * the source starts degraded, reports itself down, and is verified on first use.
+ */
+export async function openRemoteSource(options: RemoteOptions): Promise<Source> {
+  if (!URL.canParse(options.url) || !/^https?:$/.test(new URL(options.url).protocol)) {
+    throw new StartupError(`source '${options.name}': url must be an http:// or https:// address of a ClickHouse server`);
+  }
+  const client = createClient({
+    url: options.url,
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.database === undefined || options.database === '' ? {} : { database: options.database }),
+    request_timeout: (options.limits.maxExecutionTimeS + 5) * 1000,
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+  const where = redact(options.url);
+  const settings = { ...pinnedReadSettings(options.limits), cancel_http_readonly_queries_on_client_close: 1 as const };
+  let version: string | undefined;
+
+  /** Checks the server can bind parameters; refusals are final, unreachability is retried later. */
+  const verify = async (): Promise<string> => {
+    if (version !== undefined) return version;
+    const found = await serverVersion(client);
+    if (!supportsQueryParameters(found)) {
+      throw new StartupError(
+        `source '${options.name}': ClickHouse at ${where} is version ${found}, which cannot bind query parameters ({name:Type}); ` +
+          `mcpc binds every value server-side and never splices it into SQL, so it needs ClickHouse ${MIN_VERSION.join('.')} or later`,
+      );
+    }
+    try {
+      await client.query({ query: 'SELECT {probe:UInt8} AS probe', query_params: { probe: 1 }, format: 'JSONEachRow' }).then((r) => r.json());
+    } catch (error) {
+      throw new StartupError(`source '${options.name}': ClickHouse ${found} at ${where} refused a parameterized query: ${firstLine(error)}`);
+    }
+    version = found;
+    log.info('source ready', { source: options.name, engine: 'remote', url: where, clickhouse: found });
+    return found;
+  };
+
+  try {
+    await verify();
+  } catch (error) {
+    if (error instanceof StartupError) {
+      await client.close();
+      throw error;
+    }
+    log.warn('source unreachable at start; serving degraded until it answers', { source: options.name, url: where, error: firstLine(error) });
+  }
+
+  return {
+    name: options.name,
+    engine: 'remote',
+    limits: options.limits,
+    async select(request: SelectRequest): Promise<Row[]> {
+      try {
+        await verify();
+      } catch (error) {
+        if (error instanceof StartupError) throw new ToolFailure('SOURCE.REFUSED', error.message);
+        throw error;
+      }
+      const result = await client.query({
+        query: request.sql,
+        query_params: request.params,
+        format: 'JSONEachRow',
+        query_id: request.queryId,
+        clickhouse_settings: settings,
+        ...(request.signal ? { abort_signal: request.signal } : {}),
+      });
+      return result.json<Row>();
+    },
+    describeTable: (database, table) => describeWith(client, database, table, settings),
+    async health(): Promise<SourceHealth> {
+      const started = performance.now();
+      try {
+        const found = await verify();
+        await client.query({ query: 'SELECT 1', format: 'JSONEachRow', clickhouse_settings: { max_execution_time: 2 } }).then((r) => r.json());
+        return { status: 'ok', engine: 'remote', version: found, latency_ms: Math.round((performance.now() - started) * 100) / 100 };
+      } catch (error) {
+        return { status: 'down', engine: 'remote', error: firstLine(error) };
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+/** `SELECT version()` with no settings and no parameters, so even a very old server answers. */
+async function serverVersion(client: ClickHouseClient): Promise<string> {
+  const rows = await (await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })).json<{ version: string }>();
+  return rows[0]?.version ?? 'unknown';
+}
+
+export function supportsQueryParameters(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10));
+  return major > MIN_VERSION[0] || (major === MIN_VERSION[0] && minor >= MIN_VERSION[1]);
+}
+
+/** The URL without credentials, for messages and logs. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,70 @@
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { LimitsSpec } from '../contract.js';
+
+export type Row = Record<string, unknown>;
+
+export interface SelectRequest {
+  sql: string;
+  params: Record<string, unknown>;
+  /** The request id, which is also the ClickHouse query_id. */
+  queryId: string;
+  signal?: AbortSignal;
+}
+
+export interface Column {
+  name: string;
+  type: string;
+  comment: string;
+}
+
+export interface SourceHealth {
+  status: 'ok' | 'down';
+  engine: 'embedded' | 'remote';
+  version?: string;
+  latency_ms?: number;
+  error?: string;
+}
+
+/** A ClickHouse source as tools use it: reads under pinned limits, table descriptions, health. */
+export interface Source {
+  readonly name: string;
+  readonly engine: 'embedded' | 'remote';
+  readonly limits: LimitsSpec;
+  select(request: SelectRequest): Promise<Row[]>;
+  describeTable(database: string | undefined, table: string): Promise<Column[]>;
+  health(): Promise<SourceHealth>;
+  close(): Promise<void>;
+}
+
+/**
+ * Settings every declared read runs under, whichever engine: read-only (readonly=2: no writes,
+ * and readonly itself cannot be lowered), a time limit, and result limits
+ * that stop the engine early (`break`) rather than fail. The engine limits are a memory guard a
+ * little above the tool's caps; the runtime cuts rows to the caps itself and says `truncated`.
+ * 64-bit integers are quoted so ids beyond 2^53 reach the agent exactly.
+ */
+export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
+  return {
+    readonly: '2',
+    max_execution_time: limits.maxExecutionTimeS,
+    timeout_overflow_mode: 'throw',
+    max_result_rows: String(limits.maxRows + 1),
+    max_result_bytes: String(limits.maxBytes * 4),
+    result_overflow_mode: 'break',
+    output_format_json_quote_64bit_integers: 1,
+  };
+}
+
+/** Lists a table's columns through the reading client (system.columns is readable under readonly). */
+export async function describeWith(client: ClickHouseClient, database: string | undefined, table: string, settings?: ClickHouseSettings): Promise<Column[]> {
+  const result = await client.query({
+    query:
+      database === undefined
+        ? 'SELECT name, type, comment FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position'
+        : 'SELECT name, type, comment FROM system.columns WHERE database = {database:String} AND table = {table:String} ORDER BY position',
+    query_params: database === undefined ? { table } : { database, table },
+    format: 'JSONEachRow',
+    ...(settings ? { clickhouse_settings: settings } : {}),
+  });
+  return result.json<Column>();
+}

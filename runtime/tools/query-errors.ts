@@ -1,0 +1,48 @@
+import type { LimitsSpec } from '../contract.js';
+import { ToolFailure } from '../errors.js';
+
+/** ClickHouse error codes the caller can act on. */
+const TIMEOUT = new Set(['159', '160']); // TIMEOUT_EXCEEDED, TOO_SLOW
+const RESOURCE = new Set(['241', '396', '158', '307']); // MEMORY_LIMIT_EXCEEDED, TOO_MANY_ROWS_OR_BYTES, TOO_MANY_ROWS, TOO_MANY_BYTES
+const FORBIDDEN = new Set(['164', '497']); // READONLY, ACCESS_DENIED
+const BAD_VALUE = new Set(['6', '26', '27', '38', '41', '53', '69', '70', '72', '376', '457']); // value parsing failures of bound params
+const CONNECTION = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|socket hang up|connect ETIMEDOUT|Timeout error|other side closed/i;
+
+/**
+ * Maps a failed query to a tool error the caller can act on. ClickHouse messages echo the whole
+ * query and can run long; the caller gets the first sentence about its call, capped, and the
+ * full error goes to the log under the request id.
+ */
+export function classifyQueryError(error: unknown, signal: AbortSignal, limits: LimitsSpec): ToolFailure {
+  const failure = classify(error, signal, limits);
+  return new ToolFailure(failure.code, failure.message, { cause: error });
+}
+
+function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): ToolFailure {
+  if (signal.aborted) return new ToolFailure('REQUEST.CANCELLED', 'the request was cancelled; its query was stopped');
+  const code = typeof (error as { code?: unknown }).code === 'string' ? ((error as { code: string }).code) : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code && TIMEOUT.has(code)) {
+    return new ToolFailure('QUERY.TIMEOUT', `the query ran longer than the source's limit of ${limits.maxExecutionTimeS} s; narrow the arguments (a shorter date range, a smaller limit)`);
+  }
+  if (code && RESOURCE.has(code)) return new ToolFailure('QUERY.RESOURCE_LIMIT', `the query hit a resource limit of the source: ${sanitize(message)}`);
+  if (code && FORBIDDEN.has(code)) return new ToolFailure('QUERY.FORBIDDEN', `the source refused the query: ${sanitize(message)}`);
+  if (code && BAD_VALUE.has(code)) return new ToolFailure('PARAMS.INVALID', `ClickHouse could not use an argument: ${sanitize(message)}`);
+  if (!code && CONNECTION.test(message)) return new ToolFailure('SOURCE.UNAVAILABLE', 'the ClickHouse source is unavailable; try again later');
+  return new ToolFailure('QUERY.FAILED', `the query failed: ${sanitize(message)}`);
+}
+
+/**
+ * The part of a ClickHouse message that is about the problem: without the code prefix, the
+ * echo of the query ("In scope SELECT ..."), version and stack trace, at most 300 characters.
+ */
+export function sanitize(message: string): string {
+  let text = message.split('\n')[0] ?? '';
+  text = text.replace(/^Code: \d+[.,]\s*(e\.displayText\(\) = )?DB::Exception:\s*/, '');
+  for (const marker of [': In scope ', ' In scope ', ': while executing', ' (version ', '. Stack trace']) {
+    const at = text.indexOf(marker);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  text = text.replace(/\s*\([A-Z_]+\)\s*$/, '').replace(/[.\s]+$/, '');
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
