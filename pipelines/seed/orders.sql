@@ -1,0 +1,26 @@
+-- Seed data for the example pipeline: 5,000 orders over the first half of 2024, generated
+-- deterministically so tests and demos see the same rows on every machine.
+CREATE TABLE orders
+(
+    order_id UInt64,
+    customer String,
+    region LowCardinality(String),
+    amount Decimal(12, 2),
+    created DateTime('UTC')
+)
+ENGINE = MergeTree
+ORDER BY (created, order_id);
+
+INSERT INTO orders
+SELECT
+    number + 1 AS order_id,
+    concat(['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Wonka', 'Tyrell', 'Cyberdyne', 'Soylent', 'Vandelay'][number % 12 + 1],
+           ' ', ['Corp', 'Labs', 'Foods', 'Logistics', 'Retail', 'Energy', 'Media'][intDiv(number, 12) % 7 + 1]) AS customer,
+    ['north', 'south', 'east', 'west'][(number * 7) % 4 + 1] AS region,
+    toDecimal64(5 + ((number * 7919) % 49500) / 100, 2) AS amount,
+    toDateTime('2024-01-01 00:00:00', 'UTC') + number * 3121 AS created
+FROM numbers(5000);
+
+CREATE VIEW orders_anon AS
+SELECT order_id, cityHash64(customer) AS customer_id, region, amount, created
+FROM orders;
