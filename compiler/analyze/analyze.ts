@@ -51,14 +51,16 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
  * to protect.
  */
 function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
-  const notYet = `is not supported yet by mcpc ${mcpcVersion}`;
+  const version = `mcpc ${mcpcVersion}`;
   for (const section of ['auth', 'budgets', 'audit', 'telemetry'] as const) {
-    if (file[section] !== undefined) reporter.error('MCPC_UNSUPPORTED', [section], `the '${section}' section ${notYet}; remove it until it is`, { part: 'key' });
+    if (file[section] !== undefined) {
+      reporter.error('MCPC_UNSUPPORTED', [section], `the '${section}' section is not supported yet by ${version}; remove it until it is`, { part: 'key' });
+    }
   }
   for (const [name, tool] of Object.entries(file.tools ?? {})) {
     if (tool.kind !== 'query') {
-      reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'kind'], `tool kind '${tool.kind}' (tool '${name}') ${notYet}; this version builds 'query' tools`);
+      reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'kind'], `tool kind '${tool.kind}' (tool '${name}') is not supported yet by ${version}; this version builds 'query' tools`);
     }
-    if (tool.budget !== undefined) reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'budget'], `per-tool budgets ${notYet}`, { part: 'key' });
+    if (tool.budget !== undefined) reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'budget'], `budgets are not supported yet by ${version}`, { part: 'key' });
   }
 }

@@ -85,8 +85,28 @@ function parseFailure(message: string): SqlVerdict {
   const position = /failed at position (\d+)/.exec(message);
   const offset = position ? Number(position[1]) - 1 : undefined;
   const problem = /Multi-statements are not allowed/.test(message) ? 'multi-statement' : 'syntax';
-  const text = problem === 'multi-statement' ? 'it holds more than one statement; a tool runs exactly one SELECT' : message;
+  const text = problem === 'multi-statement' ? 'it holds more than one statement; a tool runs exactly one SELECT' : describeSyntaxError(message);
   return { ok: false, problem, message: text, ...(offset === undefined ? {} : { offset }) };
+}
+
+/**
+ * "Syntax error: failed at position 46 (=) (line 3, col 18): = 1. Expected one of: A, B, ..."
+ * becomes "syntax error at '='; expected one of: A, B, ... (and 20 more)": the diagnostic already
+ * points at the line and column, and the engine's list of alternatives can run to dozens.
+ */
+function describeSyntaxError(message: string): string {
+  const match = /^Syntax error: failed at position \d+ \((.*?)\)(?: \(line \d+, col \d+\))?: (.*)$/s.exec(message);
+  if (!match) return message;
+  const [, token, rest] = match;
+  const expected = /Expected one of: (.*)$/s.exec(rest ?? '');
+  const where = token === 'end of query' ? 'at the end of the query' : `at '${token}'`;
+  if (!expected) {
+    const detail = (rest ?? '').replace(/^.*?\. /s, '').trim();
+    return `syntax error ${where}${detail ? `: ${detail}` : ''}`;
+  }
+  const options = [...new Set(expected[1]!.split(', ').map((o) => o.trim()).filter((o) => o !== ''))];
+  const shown = options.slice(0, 8).join(', ');
+  return `syntax error ${where}; expected ${options.length === 1 ? '' : 'one of: '}${shown}${options.length > 8 ? `, … (${options.length - 8} more)` : ''}`;
 }
 
 /**

@@ -20,8 +20,10 @@ export function classifyQueryError(error: unknown, signal: AbortSignal, limits: 
 
 function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): ToolFailure {
   if (signal.aborted) return new ToolFailure('REQUEST.CANCELLED', 'the request was cancelled; its query was stopped');
-  const code = typeof (error as { code?: unknown }).code === 'string' ? ((error as { code: string }).code) : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  // ClickHouse errors carry the server's numeric code; network errors carry Node's (ECONNREFUSED).
+  const rawCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof rawCode === 'string' && /^\d+$/.test(rawCode) ? rawCode : undefined;
+  const message = `${typeof rawCode === 'string' ? `${rawCode} ` : ''}${error instanceof Error ? error.message : String(error)}`;
   if (code && TIMEOUT.has(code)) {
     return new ToolFailure('QUERY.TIMEOUT', `the query ran longer than the source's limit of ${limits.maxExecutionTimeS} s; narrow the arguments (a shorter date range, a smaller limit)`);
   }
@@ -39,10 +41,9 @@ function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): Tool
 export function sanitize(message: string): string {
   let text = message.split('\n')[0] ?? '';
   text = text.replace(/^Code: \d+[.,]\s*(e\.displayText\(\) = )?DB::Exception:\s*/, '');
-  for (const marker of [': In scope ', ' In scope ', ': while executing', ' (version ', '. Stack trace']) {
-    const at = text.indexOf(marker);
-    if (at >= 0) text = text.slice(0, at);
-  }
+  // Everything from the first echo of the query, in any of the forms ClickHouse uses, is dropped.
+  const echo = /:?\s+in scope\s|: while executing|\s\(version |\. Stack trace|: While processing\s/i.exec(text);
+  if (echo) text = text.slice(0, echo.index);
   text = text.replace(/\s*\([A-Z_]+\)\s*$/, '').replace(/[.\s]+$/, '');
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

@@ -1,0 +1,184 @@
+import { request } from 'node:http';
+import type { Client } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPipeline, connectHttp, startHttpServer, type RunningServer } from '../support/servers.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let orders: RunningServer;
+beforeAll(async () => {
+  orders = await startHttpServer(buildPipeline('pipelines/orders.yaml', 'orders'));
+});
+afterAll(async () => {
+  await orders?.stop();
+});
+
+function text(result: { content?: unknown }): string {
+  const [first] = (result.content ?? []) as Array<{ type: string; text: string }>;
+  return first?.text ?? '';
+}
+
+describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, %s protocol era', (era) => {
+  let client: Client;
+  beforeAll(async () => {
+    client = await connectHttp(orders.url, era);
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it('lists the tools an anonymous caller may see, with schemas', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(['orders_by_region', 'summarize_orders']);
+    const byRegion = tools[0]!;
+    expect(byRegion.description).toContain('per region');
+    expect(byRegion.inputSchema).toMatchObject({ type: 'object', required: ['from', 'to'], additionalProperties: false });
+    expect(byRegion.outputSchema).toMatchObject({ type: 'object', required: ['rows', 'row_count', 'truncated'] });
+    expect(byRegion.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+  });
+
+  it('runs a query tool and returns rows as structured content and as the same JSON text', async () => {
+    const result = await client.callTool({ name: 'orders_by_region', arguments: { from: '2024-01-01', to: '2024-01-31' } });
+    expect(result.isError).toBeFalsy();
+    const structured = result.structuredContent as { rows: Array<{ region: string; orders: string }>; row_count: number; truncated: boolean };
+    expect(structured.row_count).toBe(4);
+    expect(structured.truncated).toBe(false);
+    expect(structured.rows.map((r) => r.region).sort()).toEqual(['east', 'north', 'south', 'west']);
+    // Counts are UInt64, quoted so values beyond 2^53 arrive exactly.
+    expect(structured.rows.reduce((sum, r) => sum + Number(r.orders), 0)).toBe(859);
+    expect(JSON.parse(text(result))).toEqual(structured);
+    expect(result._meta?.['mcpc/request_id']).toMatch(UUID);
+  });
+
+  it('gives every call its own request id', async () => {
+    const args = { from: '2024-02-01', to: '2024-02-02' };
+    const [a, b] = await Promise.all([client.callTool({ name: 'orders_by_region', arguments: args }), client.callTool({ name: 'orders_by_region', arguments: args })]);
+    expect(a._meta?.['mcpc/request_id']).not.toBe(b._meta?.['mcpc/request_id']);
+  });
+
+  it('binds a list argument as JSON text and applies enum defaults', async () => {
+    const data = [
+      { created: '2024-01-01 10:00:00', amount: 5.5, extra: 'ignored' },
+      { created: '2024-01-02 11:00:00', amount: 4.5 },
+      { created: '2024-01-09 12:00:00', amount: 1 },
+    ];
+    const weekly = await client.callTool({ name: 'summarize_orders', arguments: { data, aggregate: 'weekly' } });
+    expect((weekly.structuredContent as { rows: unknown[] }).rows).toEqual([
+      { period: '2024-01-01', orders: '2', total: 10 },
+      { period: '2024-01-08', orders: '1', total: 1 },
+    ]);
+    const daily = await client.callTool({ name: 'summarize_orders', arguments: { data } });
+    expect((daily.structuredContent as { row_count: number }).row_count).toBe(3);
+  });
+
+  it('answers wrong, missing and extra arguments with an isError result that says what to fix', async () => {
+    const wrong = await client.callTool({ name: 'orders_by_region', arguments: { from: '2024-02-30', to: 20240301 } });
+    expect(wrong.isError).toBe(true);
+    expect(text(wrong)).toContain('PARAMS.INVALID');
+    expect(text(wrong)).toContain("argument 'from' must be a valid date");
+    expect(text(wrong)).toContain("argument 'to' must be a string (got 20240301)");
+    expect(wrong._meta?.['mcpc/error_code']).toBe('PARAMS.INVALID');
+
+    const missing = await client.callTool({ name: 'orders_by_region', arguments: { from: '2024-01-01' } });
+    expect(missing.isError).toBe(true);
+    expect(text(missing)).toContain("missing required argument 'to'");
+
+    const extra = await client.callTool({ name: 'orders_by_region', arguments: { from: '2024-01-01', to: '2024-01-02', region: 'north' } });
+    expect(extra.isError).toBe(true);
+    expect(text(extra)).toContain("unknown argument 'region'; expected 'from', 'to'");
+
+    const none = await client.callTool({ name: 'summarize_orders' });
+    expect(none.isError).toBe(true);
+    expect(text(none)).toContain("missing required argument 'data'");
+  });
+
+  it('keeps serving after bad calls', async () => {
+    const result = await client.callTool({ name: 'orders_by_region', arguments: { from: '2024-03-01', to: '2024-03-01' } });
+    expect(result.isError).toBeFalsy();
+  });
+
+  it('treats a tool hidden from the caller exactly like one that does not exist', async () => {
+    await expect(client.callTool({ name: 'query_orders', arguments: { from: '2024-01-01', to: '2024-01-02' } })).rejects.toThrow(/Unknown tool: query_orders/);
+    await expect(client.callTool({ name: 'drop_everything', arguments: {} })).rejects.toThrow(/Unknown tool: drop_everything/);
+  });
+
+  it('lists and reads the resources the caller may see, with columns and types', async () => {
+    const { resources } = await client.listResources();
+    expect(resources.map((r) => r.uri)).toEqual(['mcpc://orders/anonymized_orders']);
+    const read = await client.readResource({ uri: 'mcpc://orders/anonymized_orders' });
+    const body = JSON.parse((read.contents[0] as { text: string }).text) as { table: string; columns: Array<{ name: string; type: string }> };
+    expect(body.table).toBe('orders_anon');
+    expect(body.columns.map((c) => `${c.name} ${c.type}`)).toEqual([
+      'order_id UInt64',
+      'customer_id UInt64',
+      'region LowCardinality(String)',
+      'amount Decimal(12, 2)',
+      "created DateTime('UTC')",
+    ]);
+    await expect(client.readResource({ uri: 'mcpc://orders/production_orders' })).rejects.toThrow();
+  });
+});
+
+/** A raw HTTP exchange with full control of headers, which fetch does not allow (Host). */
+function rawPost(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      (res) => {
+        let data = '';
+        res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+
+describe('HTTP edge of the example server', () => {
+  it('reports each source on /healthz', async () => {
+    const response = await fetch(orders.url.replace('/mcp', '/healthz'));
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as { status: string; server: { name: string; content_hash: string }; sources: Record<string, { status: string; engine: string }> };
+    expect(report.status).toBe('ok');
+    expect(report.server.name).toBe('orders');
+    expect(report.server.content_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(report.sources.warehouse).toMatchObject({ status: 'ok', engine: 'embedded' });
+  });
+
+  it('refuses a foreign Host or Origin (DNS rebinding) and accepts localhost ones', async () => {
+    const port = new URL(orders.url).port;
+    const evilHost = await rawPost(orders.url, initialize, { host: 'evil.example.com', origin: 'http://evil.example.com' });
+    expect(evilHost.status).toBe(403);
+    const evilOrigin = await rawPost(orders.url, initialize, { host: `127.0.0.1:${port}`, origin: 'http://evil.example.com' });
+    expect(evilOrigin.status).toBe(403);
+    const inspector = await rawPost(orders.url, initialize, { host: `localhost:${port}`, origin: 'http://localhost:6274' });
+    expect(inspector.status).toBe(200);
+  });
+
+  it('answers malformed JSON-RPC with an error status and keeps serving', async () => {
+    const port = new URL(orders.url).port;
+    const garbage = await rawPost(orders.url, '{"jsonrpc": "2.0", "id": 1, "method": ', { host: `127.0.0.1:${port}` });
+    expect(garbage.status).toBeGreaterThanOrEqual(400);
+    expect(garbage.status).toBeLessThan(500);
+    const notRpc = await rawPost(orders.url, '[1, 2, 3]', { host: `127.0.0.1:${port}` });
+    expect(notRpc.status).toBeGreaterThanOrEqual(400);
+    const ok = await rawPost(orders.url, initialize, { host: `127.0.0.1:${port}` });
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses an oversized body before parsing it', async () => {
+    const port = new URL(orders.url).port;
+    const huge = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'summarize_orders', arguments: { data: 'x'.repeat(5 * 1024 * 1024) } } });
+    const response = await rawPost(orders.url, huge, { host: `127.0.0.1:${port}` });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers other paths with 404', async () => {
+    const response = await fetch(orders.url.replace('/mcp', '/admin'));
+    expect(response.status).toBe(404);
+  });
+});

@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { mcpcBin, outsideDir, repoRoot, scratchDir } from './paths.js';
+
+/** Builds a pipeline with the real CLI into a scratch directory and returns the server's path. */
+export function buildPipeline(pipeline: string, serverName: string): string {
+  const out = scratchDir(serverName);
+  const result = spawnSync(process.execPath, [mcpcBin, 'build', pipeline, '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`mcpc build ${pipeline} failed (${result.status}):\n${result.stderr}`);
+  return join(out, serverName, 'server.js');
+}
+
+export interface RunningServer {
+  url: string;
+  process: ChildProcess;
+  /** Everything the server wrote to stderr so far (its JSON log). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a generated server over HTTP on a free port, in its own working directory (so its
+ * embedded database is its own), and waits for its "serving" log line.
+ */
+export async function startHttpServer(serverJs: string, options: { env?: NodeJS.ProcessEnv; cwd?: string; args?: string[] } = {}): Promise<RunningServer> {
+  const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0', ...(options.args ?? [])], {
+    cwd: options.cwd ?? outsideDir('server'),
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${stderr}`)), 60_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      for (const line of stderr.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'serving' && entry.url) {
+          clearTimeout(timer);
+          resolve(entry.url);
+        }
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before serving:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    process: child,
+    log: () => stderr,
+    stop: () => stopProcess(child),
+  };
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A stock SDK client over Streamable HTTP, speaking the 2025 protocol or negotiating 2026-07-28. */
+export async function connectHttp(url: string, era: 'legacy' | 'modern'): Promise<Client> {
+  const client = new Client({ name: 'mcpc-test', version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+/** A stock SDK client that launches the server over stdio, as desktop MCP hosts do. */
+export async function connectStdio(serverJs: string, options: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ client: Client; stderr: () => string }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [serverJs, '--transport', 'stdio'],
+    cwd: options.cwd ?? outsideDir('stdio'),
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const client = new Client({ name: 'mcpc-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr };
+}
