@@ -19,7 +19,7 @@ export function classifyQueryError(error: unknown, signal: AbortSignal, limits: 
 }
 
 function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): ToolFailure {
-  if (signal.aborted) return new ToolFailure('REQUEST.CANCELLED', 'the request was cancelled; its query was stopped');
+  if (signal.aborted) return new ToolFailure('REQUEST.CANCELLED', 'the request was cancelled');
   // ClickHouse errors carry the server's numeric code; network errors carry Node's (ECONNREFUSED).
   const rawCode = (error as { code?: unknown } | null)?.code;
   const code = typeof rawCode === 'string' && /^\d+$/.test(rawCode) ? rawCode : undefined;

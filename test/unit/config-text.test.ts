@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../compiler/analyze/config-text.js';
+import type { ConfigText } from '../../compiler/analyze/ir.js';
 import { ConfigError, resolveConfigText } from '../../runtime/config.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** The parsed text of a reference the test knows to be valid. */
+function parsed(text: string): ConfigText {
+  const result = parseConfigText(text);
+  if (!result.ok) throw new Error(result.message);
+  return result.text;
+}
 
 describe('configuration text', () => {
   it('splits literal text and env, default and secret references', () => {
@@ -28,16 +36,16 @@ describe('configuration text', () => {
   it('resolves at start from the environment, then the secrets directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcpc-secrets-'));
     writeFileSync(join(dir, 'PW'), 's3cret\n');
-    const text = (parseConfigText('${env:USER_NAME:-default}:${secret:PW}') as { text: never }).text;
+    const text = parsed('${env:USER_NAME:-default}:${secret:PW}');
     expect(resolveConfigText(text, 'source x', { env: {}, secretsDir: dir })).toBe('default:s3cret');
     expect(resolveConfigText(text, 'source x', { env: { USER_NAME: 'ada', PW: 'fromenv' } })).toBe('ada:fromenv');
   });
 
   it('refuses a missing variable or secret without revealing any value', () => {
-    const text = (parseConfigText('${secret:PW}') as { text: never }).text;
+    const text = parsed('${secret:PW}');
     expect(() => resolveConfigText(text, "source 'w' password", { env: {} })).toThrow(ConfigError);
     expect(() => resolveConfigText(text, "source 'w' password", { env: {} })).toThrow(/needs secret PW/);
-    const env = (parseConfigText('${env:NOPE}') as { text: never }).text;
+    const env = parsed('${env:NOPE}');
     expect(() => resolveConfigText(env, "source 'w' url", { env: {} })).toThrow("source 'w' url needs environment variable NOPE, which is not set");
   });
 });

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
+import { connectHttp } from '../support/servers.js';
+
+let dir: string;
+let dev: ChildProcess;
+let output = '';
+let port: number;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
+  const { port: found } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return found;
+}
+
+/** Waits until the dev output contains `text` at least `times` times. */
+async function waitFor(text: string, times = 1, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (output.split(text).length - 1 < times) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${JSON.stringify(text)} x${times}; output:\n${output}`);
+    if (dev.exitCode !== null) throw new Error(`mcpc dev exited with ${dev.exitCode}; output:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const toolNames = async () => {
+  const client = await connectHttp(`http://127.0.0.1:${port}/mcp`, 'legacy');
+  try {
+    return (await client.listTools()).tools.map((t) => t.name);
+  } finally {
+    await client.close();
+  }
+};
+
+beforeAll(async () => {
+  dir = scratchDir('dev');
+  cpSync(join(repoRoot, 'pipelines'), dir, { recursive: true });
+  port = await freePort();
+  dev = spawn(process.execPath, [mcpcBin, 'dev', 'orders.yaml', '--port', String(port)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  dev.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  dev.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor("mcpc dev: serving 'orders'");
+});
+
+afterAll(async () => {
+  if (dev && dev.exitCode === null) {
+    dev.kill('SIGKILL');
+  }
+});
+
+describe('mcpc dev', () => {
+  it('builds, seeds the embedded database and serves over HTTP, saying how to connect', async () => {
+    expect(output).toContain(`MCP endpoint   http://127.0.0.1:${port}/mcp`);
+    expect(output).toContain('seeded embedded database');
+    expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders']);
+  });
+
+  it('rebuilds and restarts when the pipeline changes', async () => {
+    const path = join(dir, 'orders.yaml');
+    const extra = `  order_count:\n    kind: query\n    description: How many orders there are\n    reads: [anonymized_orders]\n    sql: SELECT count() AS orders FROM orders_anon\n\n`;
+    writeFileSync(path, readFileSync(path, 'utf8').replace('  summarize_orders:\n', `${extra}  summarize_orders:\n`));
+    await waitFor("mcpc dev: serving 'orders'", 2);
+    expect(await toolNames()).toEqual(['orders_by_region', 'order_count', 'summarize_orders']);
+  });
+
+  it('prints the diagnostics of a broken edit and keeps the last good server running', async () => {
+    const path = join(dir, 'orders.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('SELECT count() AS orders FROM orders_anon', 'SELECT count() FROM orders_anon WHERE x = {missing:UInt8}'));
+    await waitFor('error MCPC_SQL_PLACEHOLDER_UNDECLARED');
+    expect(output).toContain('the previous build keeps serving until the file is fixed');
+    expect(await toolNames()).toEqual(['orders_by_region', 'order_count', 'summarize_orders']);
+  });
+
+  it('stops the server and exits 0 on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((done) => dev.once('exit', (code) => done(code)));
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+});
