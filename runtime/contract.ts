@@ -78,18 +78,7 @@ export interface QueryToolSpec<Args> {
 }
 
 /** A tool as the runtime holds it, its argument type erased. */
-export interface ToolSpec {
-  readonly kind: 'query';
-  readonly name: string;
-  readonly title?: string;
-  readonly description: string;
-  readonly source: string;
-  readonly reads: readonly string[];
-  readonly inputSchema: JsonObject;
-  readonly outputSchema: JsonObject;
-  readonly sql: string;
-  readonly bind: (args: JsonObject) => Record<string, unknown>;
-}
+export type ToolSpec = QueryToolSpec<JsonObject>;
 
 declare global {
   /**
