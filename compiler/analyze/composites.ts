@@ -2,14 +2,13 @@ import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { Reporter } from '../diagnostics/reporter.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { PipelineFile, PipelineSection } from '../validate/pipeline-file.js';
-import { createArgsAjv, explainArgError } from '../../runtime/params/validator.js';
+import { explainArgError } from '../../runtime/params/validator.js';
 import { parseArgument, referencesOf } from './expressions.js';
 import type { IdentifierAllocator } from './identifiers.js';
 import type { ArgIR, CompositeIR, JsonSchema, ParamIR, StepIR, ToolIR } from './ir.js';
 import { analyzeParams, declaredType, inputSchemaOf, jsonTypeOf } from './params.js';
+import { validatorFor } from './schema-validators.js';
 import { QUERY_OUTPUT_SCHEMA } from './tools.js';
-
-const literalAjv = createArgsAjv();
 
 interface Callable {
   kind: 'tool' | 'pipeline';
@@ -181,7 +180,7 @@ function checkArgument(scope: Scope, at: DocPath, callee: string, params: ParamI
   }
   if (arg.kind === 'literal') {
     const { default: _ignored, ...schema } = param.schema;
-    const validate = literalAjv.compile(schema);
+    const validate = validatorFor(schema);
     if (!validate(structuredClone(arg.value))) {
       const why = (validate.errors ?? []).map((e) => explainArgError(e, schema)).join('; ');
       reporter.error('MCPC_STEP_ARG_TYPE', at, `'${argName}' of '${callee}' does not accept ${JSON.stringify(arg.value)}: ${why.replace(/^arguments /, '')}`);

@@ -3,11 +3,11 @@ import type { Reporter } from '../diagnostics/reporter.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { locateInScalar, positionAt, locateNode } from '../parse/source-document.js';
 import type { PipelineFile, QueryToolSection } from '../validate/pipeline-file.js';
-import { createArgsAjv } from '../../runtime/params/validator.js';
 import { encodingFor, parseClickHouseType, typeRules, UnsupportedTypeError, type JsonTypeName, type TypeRules } from './clickhouse-type.js';
 import type { IdentifierAllocator } from './identifiers.js';
 import type { BindingIR, JsonSchema, ParamIR, ResourceIR, ToolIR } from './ir.js';
 import { analyzeParams, declaredType, inputSchemaOf, orderKeywords, tsTypeOf } from './params.js';
+import { validatorFor } from './schema-validators.js';
 import type { SqlChecker } from './sql-checker.js';
 import { findPlaceholders, type Placeholder } from './sql-placeholders.js';
 
@@ -21,8 +21,6 @@ export const QUERY_OUTPUT_SCHEMA: JsonSchema = {
   },
   required: ['rows', 'row_count', 'truncated'],
 };
-
-const defaultsAjv = createArgsAjv();
 
 export interface ToolContext {
   reporter: Reporter;
@@ -257,7 +255,7 @@ function mergeRules(reporter: Reporter, at: DocPath, declared: JsonSchema, rules
 function checkDefault(reporter: Reporter, at: DocPath, schema: JsonSchema, chType: string): void {
   const { default: value, ...rest } = schema;
   if (value === null) return;
-  const validate = defaultsAjv.compile(rest);
+  const validate = validatorFor(rest);
   if (!validate(value)) {
     const problem = (validate.errors ?? []).map((e) => `${e.instancePath || 'value'} ${e.message ?? 'is invalid'}`).join('; ');
     reporter.error('MCPC_PARAM_INVALID', at, `default ${JSON.stringify(value)} does not satisfy its own param (bound as ${chType}): ${problem}`);

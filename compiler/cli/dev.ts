@@ -5,10 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics, summarize } from '../diagnostics/render.js';
 import { SqlChecker } from '../analyze/sql-checker.js';
-import { typeCheckServer } from '../emit/typecheck.js';
 import type { BuildOutput } from '../emit/emit.js';
 import { compileFile, displayPath } from './compile-file.js';
-import { InternalError, type Io } from './commands.js';
+import { withServerJs, type Io } from './commands.js';
 import { writeBuild } from './output-files.js';
 
 export interface DevOptions {
@@ -39,11 +38,10 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
       return;
     }
     if (current && sameBuild(current, result.output)) return;
-    const problems = typeCheckServer(result.output.get('server.ts')!);
-    if (problems.length > 0) throw new InternalError(`generated server.ts does not type-check:\n${problems.join('\n')}`);
+    const build = withServerJs(result.file, result.output);
     const dir = join(options.outRoot, result.ir.name);
     await stop(server);
-    writeBuild(dir, result.output);
+    writeBuild(dir, build);
     current = result.output;
     serverFile = join(dir, 'server.js');
     const host = options.host ?? result.ir.http.host;

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlChecker } from '../../compiler/analyze/sql-checker.js';
 import { compileFile } from '../../compiler/cli/compile-file.js';
-import { typeCheckServer } from '../../compiler/emit/typecheck.js';
+import { compileServerSource } from '../../compiler/cli/compile-server.js';
 import { repoRoot } from '../support/paths.js';
 
 /**
@@ -45,6 +45,13 @@ describe('golden fixtures', () => {
     expect(found).toEqual(JSON.parse(readFileSync(countFile, 'utf8')));
   });
 
+  it('would catch generated code that breaks the runtime contract', () => {
+    const broken = `import * as mcpc from "mcpc/runtime";\nexport const spec: mcpc.ServerSpec = { name: "x" };\n`;
+    const { errors, js } = compileServerSource(broken);
+    expect(js).toBeUndefined();
+    expect(errors.join('\n')).toMatch(/server\.ts\(2,14\): error TS2740/);
+  });
+
   describe.each(invalid)('invalid/%s', (name) => {
     it('reports the expected diagnostics, each with a code and a line', async () => {
       const result = await compileFile(pipelinePath('invalid', name), sql);
@@ -81,7 +88,7 @@ describe('golden fixtures', () => {
       const first = await compileFile(pipelinePath('valid', name), sql);
       const second = await compileFile(pipelinePath('valid', name), sql);
       expect([...second.output!]).toEqual([...first.output!]);
-      expect(typeCheckServer(first.output!.get('server.ts')!)).toEqual([]);
+      expect(compileServerSource(first.output!.get('server.ts')!).errors).toEqual([]);
     });
   });
 });
