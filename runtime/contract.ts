@@ -19,6 +19,8 @@ export interface ServerSpec {
   /** sha256 of the manifest, identifying exactly what this server serves. */
   readonly contentHash: string;
   readonly http: HttpSpec;
+  /** How many tools or resources one list response holds; clients follow `nextCursor` for more. */
+  readonly listPageSize: number;
   readonly sources: Readonly<Record<string, SourceSpec>>;
   readonly resources: readonly ResourceSpec[];
   readonly tools: readonly ToolSpec[];

@@ -86,13 +86,13 @@ async function run(spec: ServerSpec, serverDir: string, argv: string[]): Promise
       version: spec.version,
       transport: 'http',
       url: serving.url,
-      tools: runtime.views.anonymous.toolList.length,
+      tools: runtime.views.anonymous.tools.size,
       ...(hidden.length > 0 ? { hidden_from_anonymous_callers: hidden } : {}),
     });
     onShutdown(runtime, () => serving.close());
   } else {
     const serving = serveStdioTransport(runtime);
-    log.info('serving', { server: spec.name, version: spec.version, transport: 'stdio', tools: runtime.views.local.toolList.length });
+    log.info('serving', { server: spec.name, version: spec.version, transport: 'stdio', tools: runtime.views.local.tools.size });
     const stop = onShutdown(runtime, () => serving.close());
     void serving.closed.then(stop);
   }

@@ -8,6 +8,9 @@ import { analyzeResources, analyzeSources, type FileReader } from './sources.js'
 import type { SqlChecker } from './sql-checker.js';
 import { analyzeQueryTools } from './tools.js';
 
+/** Tools or resources per list page unless the pipeline says otherwise; see the README's Performance section. */
+export const DEFAULT_LIST_PAGE_SIZE = 100;
+
 export interface AnalyzeOptions {
   /** Reads files the pipeline names (seed SQL), relative to the pipeline file. */
   readFile: FileReader;
@@ -38,6 +41,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     ...(file.server.description === undefined ? {} : { description: file.server.description }),
     ...(file.server.instructions === undefined ? {} : { instructions: file.server.instructions }),
     http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
+    listPageSize: file.server.list_page_size ?? DEFAULT_LIST_PAGE_SIZE,
     sources,
     resources,
     tools,

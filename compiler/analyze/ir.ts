@@ -14,6 +14,7 @@ export interface ServerIR {
   description?: string;
   instructions?: string;
   http: HttpIR;
+  listPageSize: number;
   sources: SourceIR[];
   resources: ResourceIR[];
   tools: ToolIR[];

@@ -85,6 +85,7 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, generator: string, contentH
     ['generator', value(generator)],
     ['contentHash', value(contentHash)],
     ['http', value(ir.http)],
+    ['listPageSize', value(ir.listPageSize)],
     ['sources', (x) => writeObject(x, ir.sources.map((s) => [s.name, (y) => writeSource(y, s)]))],
     ['resources', value(ir.resources)],
     ['tools', (x) => x.write(`[${ir.tools.map(toolVariable).join(', ')}]`)],

@@ -20,6 +20,7 @@ export interface ServerSection {
   version: string;
   description?: string;
   instructions?: string;
+  list_page_size?: number;
   http?: { host?: string; port?: number; allowed_origins?: string[]; allowed_hosts?: string[] };
 }
 

@@ -1,4 +1,5 @@
 import type { ResourceSpec, ServerSpec, ToolSpec } from '../contract.js';
+import { Pages } from './pages.js';
 
 /**
  * Who is calling. Without an auth layer, an HTTP caller is anonymous: it sees only resources
@@ -11,8 +12,8 @@ export type Principal = { kind: 'anonymous' } | { kind: 'local' };
 export interface CatalogView {
   tools: ReadonlyMap<string, ToolSpec>;
   resources: ReadonlyMap<string, ResourceSpec>;
-  toolList: readonly McpTool[];
-  resourceList: readonly McpResource[];
+  toolPages: Pages<McpTool>;
+  resourcePages: Pages<McpResource>;
   hiddenTools: readonly string[];
 }
 
@@ -38,6 +39,7 @@ export function buildCatalog(spec: ServerSpec): Record<Principal['kind'], Catalo
 }
 
 function view(spec: ServerSpec, canRead: (resource: ResourceSpec) => boolean): CatalogView {
+  const pageSize = spec.listPageSize;
   const resourcesByName = new Map(spec.resources.map((r) => [r.name, r]));
   const visibleResources = spec.resources.filter(canRead);
   const visibleTools: ToolSpec[] = [];
@@ -53,13 +55,16 @@ function view(spec: ServerSpec, canRead: (resource: ResourceSpec) => boolean): C
   return {
     tools: new Map(visibleTools.map((t) => [t.name, t])),
     resources: new Map(visibleResources.map((r) => [r.uri, r])),
-    toolList: visibleTools.map(toMcpTool),
-    resourceList: visibleResources.map((r) => ({
-      uri: r.uri,
-      name: r.name,
-      ...(r.description === undefined ? {} : { description: r.description }),
-      mimeType: 'application/json',
-    })),
+    toolPages: new Pages(visibleTools.map(toMcpTool), pageSize),
+    resourcePages: new Pages(
+      visibleResources.map((r) => ({
+        uri: r.uri,
+        name: r.name,
+        ...(r.description === undefined ? {} : { description: r.description }),
+        mimeType: 'application/json',
+      })),
+      pageSize,
+    ),
     hiddenTools,
   };
 }

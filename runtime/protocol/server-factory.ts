@@ -20,14 +20,20 @@ export function serverFactory(runtime: Runtime, principal: Principal): McpServer
       { name: spec.name, version: spec.version },
       { capabilities: { tools: { listChanged: false }, resources: {} }, ...(spec.instructions === undefined ? {} : { instructions: spec.instructions }), cacheHints },
     );
-    // The compiler emits every input schema as an object schema; the SDK's type wants that spelled out.
-    server.setRequestHandler('tools/list', () => ({ tools: [...view.toolList] as unknown as Tool[] }));
+    server.setRequestHandler('tools/list', (request) => {
+      const page = view.toolPages.page(request.params?.cursor);
+      // The compiler emits every input schema as an object schema; the SDK's type wants that spelled out.
+      return { tools: [...page.items] as unknown as Tool[], ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
+    });
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const result = await callTool(runtime, view, request.params.name, request.params.arguments, ctx.mcpReq.signal);
       const tool = view.tools.get(request.params.name);
       return server.projectCallToolResult(result, tool?.outputSchema);
     });
-    server.setRequestHandler('resources/list', () => ({ resources: [...view.resourceList] }));
+    server.setRequestHandler('resources/list', (request) => {
+      const page = view.resourcePages.page(request.params?.cursor);
+      return { resources: [...page.items], ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
+    });
     server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: [] }));
     server.setRequestHandler('resources/read', async (request) => {
       const resource = view.resources.get(request.params.uri);

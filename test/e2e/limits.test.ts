@@ -20,6 +20,22 @@ const call = async (name: string, args: Record<string, unknown> = {}) => {
   return { result, structured: result.structuredContent as Structured | undefined, text: content?.text ?? '' };
 };
 
+describe('paged lists', () => {
+  it('serves tools/list in pages of list_page_size, which clients follow to the end', async () => {
+    const { tools } = await client.listTools(undefined, { cacheMode: 'bypass' });
+    expect(tools.map((t) => t.name)).toEqual(['numbers', 'wide_rows', 'slow', 'missing_table', 'typed']);
+    const first = (await client.request({ method: 'tools/list', params: {} })) as { tools: Array<{ name: string }>; nextCursor?: string };
+    expect(first.tools.map((t) => t.name)).toEqual(['numbers', 'wide_rows']);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = (await client.request({ method: 'tools/list', params: { cursor: first.nextCursor! } })) as { tools: Array<{ name: string }>; nextCursor?: string };
+    expect(second.tools.map((t) => t.name)).toEqual(['slow', 'missing_table']);
+  });
+
+  it('refuses a cursor it did not hand out', async () => {
+    await expect(client.request({ method: 'tools/list', params: { cursor: 'not-a-cursor' } })).rejects.toThrow(/Invalid cursor/);
+  });
+});
+
 describe('runtime limits on embedded ClickHouse', () => {
   it('returns results within the caps whole', async () => {
     const { structured } = await call('numbers', { n: 5 });
