@@ -1,0 +1,115 @@
+import { createInterface } from 'node:readline';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { summarize, type Measurement } from '../stats.js';
+import { openDirectClient } from './direct.js';
+
+/**
+ * The load generator: a process of its own, so the servers under test never share a CPU queue
+ * with the code that times them. It reads one JSON command per line on stdin and answers each with
+ * one JSON line on stdout.
+ */
+export type Command =
+  | { op: 'mcp'; url: string; era: 'legacy' | 'modern'; method: 'tools/call' | 'tools/list' | 'tools/list page'; tool?: string; args?: ArgsSpec; concurrency: number; durationMs: number }
+  | { op: 'direct'; sql: string; args?: ArgsSpec; concurrency: number; durationMs: number; gapMs?: number }
+  | { op: 'exit' };
+
+/** Fixed arguments, or a random id in [0, max) per call so a point query cannot hit a cache. */
+export type ArgsSpec = { fixed: Record<string, unknown> } | { randomId: number };
+
+const clients = new Map<string, Client[]>();
+let direct: ClickHouseClient | undefined;
+
+async function mcpClients(url: string, era: 'legacy' | 'modern', count: number): Promise<Client[]> {
+  const key = `${url} ${era}`;
+  const pool = clients.get(key) ?? [];
+  while (pool.length < count) {
+    const client = new Client({ name: 'mcpc-bench', version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    pool.push(client);
+  }
+  clients.set(key, pool);
+  return pool.slice(0, count);
+}
+
+function argsFor(spec: ArgsSpec | undefined): Record<string, unknown> {
+  if (!spec) return {};
+  return 'fixed' in spec ? spec.fixed : { id: Math.floor(Math.random() * spec.randomId) };
+}
+
+/**
+ * Runs `lanes` loops of `call` until the deadline; each lane awaits its call before the next,
+ * after an idle `gapMs` when given (what a server sees between one client's calls).
+ */
+async function drive(lanes: number, durationMs: number, call: () => Promise<void>, gapMs = 0): Promise<Measurement> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (performance.now() < deadline) {
+        if (gapMs > 0) await new Promise((resume) => setTimeout(resume, gapMs));
+        const t = performance.now();
+        try {
+          await call();
+          latencies.push(performance.now() - t);
+        } catch (error) {
+          errors++;
+          firstError ??= (error as Error).message;
+        }
+      }
+    }),
+  );
+  return summarize(latencies, errors, performance.now() - started, firstError);
+}
+
+async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measurement> {
+  if (command.op === 'direct') {
+    direct ??= await openDirectClient();
+    const client = direct;
+    return drive(
+      command.concurrency,
+      command.durationMs,
+      async () => {
+        const result = await client.query({ query: command.sql, query_params: argsFor(command.args), format: 'JSONEachRow' });
+        await result.json();
+      },
+      command.gapMs,
+    );
+  }
+  const pool = await mcpClients(command.url, command.era, command.concurrency);
+  let lane = 0;
+  const next = () => pool[lane++ % pool.length]!;
+  return drive(command.concurrency, command.durationMs, async () => {
+    const client = next();
+    if (command.method === 'tools/list') {
+      // The whole catalog, every page, as clients list it. The server marks the list cacheable;
+      // bypass the client's cache so every call is a round trip.
+      await client.listTools(undefined, { cacheMode: 'bypass' });
+      return;
+    }
+    if (command.method === 'tools/list page') {
+      await client.request({ method: 'tools/list', params: {} });
+      return;
+    }
+    const result = await client.callTool({ name: command.tool!, arguments: argsFor(command.args) });
+    if (result.isError) throw new Error(JSON.stringify(result.content));
+  });
+}
+
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) {
+  const command = JSON.parse(line) as Command;
+  if (command.op === 'exit') break;
+  try {
+    process.stdout.write(`${JSON.stringify({ ok: true, measurement: await run(command) })}\n`);
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ ok: false, error: (error as Error).stack ?? String(error) })}\n`);
+  }
+}
+for (const pool of clients.values()) await Promise.allSettled(pool.map((c) => c.close()));
+await direct?.close();
+process.exit(0);
+

@@ -1,0 +1,151 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import type { Measurement } from './stats.js';
+import type { Command } from './load/worker.js';
+import { benchRoot, repoRoot } from './paths.js';
+
+export const scratch = join(benchRoot, '.tmp');
+
+/** A server process under test. */
+export interface Target {
+  name: string;
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Builds a pipeline with the real CLI; returns the wall time and the server's path. */
+export function buildWithMcpc(pipeline: string, outRoot: string): { ms: number; serverJs: (name: string) => string } {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [join(repoRoot, 'bin', 'mcpc.js'), 'build', pipeline, '--out', outRoot], { cwd: repoRoot, encoding: 'utf8' });
+  const ms = performance.now() - started;
+  if (run.status !== 0) throw new Error(`mcpc build ${pipeline} failed:\n${run.stderr}`);
+  return { ms, serverJs: (name) => join(outRoot, name, 'server.js') };
+}
+
+/** Starts a generated server over HTTP in a fresh working directory (its own embedded data). */
+export async function startMcpc(name: string, serverJs: string): Promise<Target> {
+  mkdirSync(scratch, { recursive: true });
+  const cwd = mkdtempSync(join(scratch, `${name}-`));
+  const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = await readLine(child, 'stderr', (line) => {
+    const entry = JSON.parse(line) as { msg?: string; url?: string };
+    return entry.msg === 'serving' ? entry.url : undefined;
+  });
+  return target(name, url, child);
+}
+
+/** Starts a Node program that prints `{"url": ...}` on stdout when it listens. */
+export async function startProgram(name: string, command: string, args: string[], cwd: string): Promise<Target> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await readLine(child, 'stdout', (line) => (line.startsWith('{') ? (JSON.parse(line) as { url?: string }).url : undefined));
+  return target(name, url, child);
+}
+
+/** Starts a server that only prints a banner, and waits until its port answers. */
+export async function startListening(name: string, command: string, args: string[], cwd: string, port: number): Promise<Target> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = `http://127.0.0.1:${port}/mcp`;
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${stderr}`);
+    try {
+      await fetch(`http://127.0.0.1:${port}/`);
+      return target(name, url, child);
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${name} did not listen on ${port} within 30 s:\n${stderr}`);
+}
+
+function target(name: string, url: string, child: ChildProcess): Target {
+  return {
+    name,
+    url,
+    process: child,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function readLine(child: ChildProcess, stream: 'stdout' | 'stderr', pick: (line: string) => string | undefined): Promise<string> {
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line within 120 s:\n${seen}`)), 120_000);
+    createInterface({ input: child[stream]! }).on('line', (line) => {
+      seen += `${line}\n`;
+      try {
+        const found = pick(line);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      } catch {
+        // not a JSON line
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before it was ready:\n${seen}`));
+    });
+  });
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/** Resident memory of a process now and at its peak, in MiB (Linux /proc). */
+export function memoryOf(pid: number | undefined): { rssMiB: number; peakRssMiB: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { rssMiB: Math.round(kib('VmRSS') / 102.4) / 10, peakRssMiB: Math.round(kib('VmHWM') / 102.4) / 10 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The load generator process, driven one command at a time. */
+export class LoadWorker {
+  private readonly child: ChildProcess;
+  private readonly pending: Array<(line: string) => void> = [];
+
+  constructor() {
+    this.child = spawn(process.execPath, [join(repoRoot, 'dist', 'bench', 'load', 'worker.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => this.pending.shift()?.(line));
+  }
+
+  async run(command: Exclude<Command, { op: 'exit' }>): Promise<Measurement> {
+    const answer = await new Promise<string>((resolve) => {
+      this.pending.push(resolve);
+      this.child.stdin!.write(`${JSON.stringify(command)}\n`);
+    });
+    const parsed = JSON.parse(answer) as { ok: true; measurement: Measurement } | { ok: false; error: string };
+    if (!parsed.ok) throw new Error(`load worker failed: ${parsed.error}`);
+    return parsed.measurement;
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise<void>((done) => this.child.once('exit', () => done()));
+    this.child.stdin!.write(`${JSON.stringify({ op: 'exit' })}\n`);
+    await exited;
+  }
+}

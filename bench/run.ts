@@ -1,0 +1,92 @@
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchRoot } from './paths.js';
+import { seedRemote } from './load/direct.js';
+import { ensurePeers, sqliteFloor, startDbhub } from './peers.js';
+import { buildWithMcpc, LoadWorker, memoryOf, scratch, startMcpc, startProgram, type Target } from './processes.js';
+import { b1, b2, b2p, b3, b6, b8, type Context, type Row, type SuiteResult, type Timing } from './suites.js';
+
+/**
+ * `npm run bench`: each benchmark of ../shared/design/benchmarks.md whose feature exists, each
+ * against its baseline measured in the same run, alternating, with medians. Writes
+ * bench/results.json and prints the table.
+ */
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    era: { type: 'string', default: 'modern' },
+  },
+});
+const timing: Timing = values.quick ? { roundMs: 400, rounds: 2, soakMs: 3000 } : { roundMs: 2500, rounds: 5, soakMs: 60_000 };
+const selected = new Set((values.only ?? 'B1,B2,B2p,B3,B6,B8').split(',').map((s) => s.trim()));
+const era = values.era === 'legacy' ? 'legacy' : 'modern';
+
+rmSync(scratch, { recursive: true, force: true });
+const started = new Date();
+const engine = process.env.CLICKHOUSE_URL ? `ClickHouse server at ${new URL(process.env.CLICKHOUSE_URL).host}` : 'embedded ClickHouse (chDB)';
+process.stderr.write(`bench: ${[...selected].join(', ')} on ${engine}, ${era} protocol era, ${timing.rounds} rounds of ${timing.roundMs} ms\n`);
+
+const worker = new LoadWorker();
+const servers: Target[] = [];
+const suites: Record<string, SuiteResult> = {};
+try {
+  await seedRemote();
+  const build = buildWithMcpc(join(benchRoot, 'pipelines', 'bench.yaml'), join(scratch, 'build'));
+  const mcpc = await startMcpc('mcpc', build.serverJs('bench'));
+  servers.push(mcpc);
+  const bare = await startProgram('bare', process.execPath, [join(benchRoot, '..', 'dist', 'bench', 'baselines', 'bare-server.js')], scratch);
+  servers.push(bare);
+  const ctx: Context = { worker, timing, era, mcpc, bare };
+
+  const step = async (id: string, run: () => Promise<SuiteResult>) => {
+    if (!selected.has(id)) return;
+    const t = performance.now();
+    process.stderr.write(`bench: ${id}…`);
+    suites[id] = await run();
+    process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
+  };
+  await step('B1', () => b1(ctx));
+  await step('B2', () => b2(ctx));
+  await step('B2p', async () => {
+    ensurePeers();
+    const dbhub = await startDbhub();
+    servers.push(dbhub);
+    return b2p(ctx, dbhub, async () => sqliteFloor(timing.roundMs));
+  });
+  await step('B3', () => b3(ctx));
+  await step('B6', () => b6(ctx));
+  await step('B8', () => b8(ctx));
+
+  const memory = Object.fromEntries(servers.map((s) => [s.name, memoryOf(s.process.pid)]));
+  const rows = Object.values(suites).flatMap((s) => s.rows);
+  const results = {
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` },
+    engine,
+    era,
+    timing,
+    serverMemory: memory,
+    rows,
+    suites: Object.fromEntries(Object.entries(suites).map(([id, s]) => [id, s.details])),
+  };
+  writeFileSync(join(benchRoot, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(renderTable(rows));
+  process.stdout.write(`\nserver memory (MiB, now / peak): ${Object.entries(memory).map(([name, m]) => `${name} ${m?.rssMiB} / ${m?.peakRssMiB}`).join(', ')}\n`);
+  process.stdout.write(`machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, Node ${process.version}; results in bench/results.json\n`);
+  process.exitCode = rows.every((r) => r.met) ? 0 : 1;
+} finally {
+  await worker.close();
+  await Promise.all(servers.map((s) => s.stop()));
+}
+
+function renderTable(rows: Row[]): string {
+  const header = ['id', 'measure', 'mcpc', 'baseline (same run)', 'ratio', 'target', 'met'];
+  const cells = rows.map((r) => [r.id, r.measure, r.mcpc, r.baseline, r.ratio, r.target, r.met ? 'yes' : 'NO']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,295 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArgsSpec } from './load/worker.js';
+import { buildWithMcpc, LoadWorker, memoryOf, scratch, startMcpc, type Target } from './processes.js';
+import { median, round, type Measurement } from './stats.js';
+
+/** One line of the results table: what was measured, against what, and whether the target is met. */
+export interface Row {
+  id: string;
+  measure: string;
+  mcpc: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met: boolean;
+}
+
+export interface SuiteResult {
+  rows: Row[];
+  details: Record<string, unknown>;
+}
+
+export interface Timing {
+  /** How long each measurement runs. */
+  roundMs: number;
+  /** How many times each target is measured, alternating with the others. */
+  rounds: number;
+  soakMs: number;
+}
+
+export interface Context {
+  worker: LoadWorker;
+  timing: Timing;
+  era: 'legacy' | 'modern';
+  mcpc: Target;
+  bare: Target;
+}
+
+type Job = { name: string; measure: () => Promise<Measurement> };
+
+/**
+ * Measures several targets in alternation (A B C A B C ...), after one warm-up pass, and returns
+ * each target's per-round measurements; noise on a shared machine then hits all of them alike.
+ */
+async function alternate(jobs: Job[], rounds: number): Promise<Record<string, Measurement[]>> {
+  const out: Record<string, Measurement[]> = Object.fromEntries(jobs.map((j) => [j.name, []]));
+  for (const job of jobs) await job.measure(); // warm-up: connections, JIT, caches
+  for (let round = 0; round < rounds; round++) {
+    for (const job of jobs) {
+      const measurement = await job.measure();
+      if (measurement.errors > 0) throw new Error(`${job.name}: ${measurement.errors} errors, first: ${measurement.firstError}`);
+      out[job.name]!.push(measurement);
+    }
+  }
+  return out;
+}
+
+function medians(runs: Measurement[]): { p50: number; p99: number; callsPerSecond: number; calls: number } {
+  return {
+    p50: round(median(runs.map((m) => m.p50))),
+    p99: round(median(runs.map((m) => m.p99))),
+    callsPerSecond: round(median(runs.map((m) => m.callsPerSecond)), 1),
+    calls: runs.reduce((sum, m) => sum + m.calls, 0),
+  };
+}
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+const RANDOM_ID: ArgsSpec = { randomId: 1_000_000 };
+const POINT_SQL = 'SELECT id, kind, amount, created FROM bench_events WHERE id = {id:UInt64}';
+
+function callJob(ctx: Context, name: string, target: Target, tool: string, args: ArgsSpec | undefined, concurrency: number): Job {
+  return {
+    name,
+    measure: () =>
+      ctx.worker.run({ op: 'mcp', url: target.url, era: ctx.era, method: 'tools/call', tool, ...(args ? { args } : {}), concurrency, durationMs: ctx.timing.roundMs }),
+  };
+}
+
+function directJob(ctx: Context, name: string, sql: string, args: ArgsSpec | undefined, concurrency: number): Job {
+  return { name, measure: () => ctx.worker.run({ op: 'direct', sql, ...(args ? { args } : {}), concurrency, durationMs: ctx.timing.roundMs }) };
+}
+
+/** B1: one call's latency against the protocol floor (a bare no-op tool) plus the data floor (the query alone). */
+export async function b1(ctx: Context): Promise<SuiteResult> {
+  // The in-situ data floor sleeps between queries for about one protocol round trip, as a server's
+  // engine does between one client's calls; a query after idle time costs more than in a hot loop.
+  const gapMs = Math.max(1, Math.round((await callJob(ctx, 'gap', ctx.bare, 'noop', undefined, 1).measure()).p50));
+  const runs = await alternate(
+    [
+      callJob(ctx, 'mcpc point_query', ctx.mcpc, 'point_query', RANDOM_ID, 1),
+      callJob(ctx, 'bare SDK noop (protocol floor)', ctx.bare, 'noop', undefined, 1),
+      directJob(ctx, 'direct query (data floor)', POINT_SQL, RANDOM_ID, 1),
+      callJob(ctx, 'bare SDK point_query', ctx.bare, 'point_query', RANDOM_ID, 1),
+      { name: 'direct query after idle gap', measure: () => ctx.worker.run({ op: 'direct', sql: POINT_SQL, args: RANDOM_ID, concurrency: 1, durationMs: ctx.timing.roundMs, gapMs }) },
+    ],
+    ctx.timing.rounds,
+  );
+  const mcpc = medians(runs['mcpc point_query']!);
+  const protocol = medians(runs['bare SDK noop (protocol floor)']!);
+  const data = medians(runs['direct query (data floor)']!);
+  const naive = medians(runs['bare SDK point_query']!);
+  const idle = medians(runs['direct query after idle gap']!);
+  const floors = protocol.p50 + data.p50;
+  return {
+    rows: [
+      { id: 'B1', measure: 'p50 latency, point query, c=1', mcpc: ms(mcpc.p50), baseline: `${ms(floors)} (protocol ${ms(protocol.p50)} + data ${ms(data.p50)})`, ratio: `+${(mcpc.p50 - floors).toFixed(2)} ms`, target: '≤ floors + 0.5 ms', met: mcpc.p50 <= floors + 0.5 },
+      { id: 'B1', measure: 'p50, mcpc vs a bare SDK server running the same query', mcpc: ms(mcpc.p50), baseline: `bare SDK ${ms(naive.p50)}`, ratio: `${mcpc.p50 - naive.p50 >= 0 ? '+' : ''}${(mcpc.p50 - naive.p50).toFixed(2)} ms`, target: 'reported', met: true },
+      { id: 'B1', measure: `p50 of the query alone after ${gapMs} ms idle (in-situ data floor)`, mcpc: '', baseline: `${ms(idle.p50)} (hot loop ${ms(data.p50)})`, ratio: `+${(idle.p50 - data.p50).toFixed(2)} ms`, target: 'reported', met: true },
+      { id: 'B1', measure: 'p99 latency, point query, c=1', mcpc: ms(mcpc.p99), baseline: `bare SDK ${ms(naive.p99)}`, ratio: `${(mcpc.p99 / naive.p99).toFixed(2)}×`, target: 'reported', met: true },
+    ],
+    details: { gapMs, mcpc, protocolFloor: protocol, dataFloor: data, dataFloorAfterIdle: idle, bareSdkPointQuery: naive, runs },
+  };
+}
+
+/** B2: throughput against a bare SDK server whose tool runs the same query, at several concurrencies. */
+export async function b2(ctx: Context): Promise<SuiteResult> {
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = {};
+  for (const concurrency of [1, 8, 32]) {
+    const runs = await alternate(
+      [callJob(ctx, 'mcpc', ctx.mcpc, 'point_query', RANDOM_ID, concurrency), callJob(ctx, 'bare', ctx.bare, 'point_query', RANDOM_ID, concurrency)],
+      ctx.timing.rounds,
+    );
+    const mcpc = medians(runs.mcpc!);
+    const bare = medians(runs.bare!);
+    const ratio = mcpc.callsPerSecond / bare.callsPerSecond;
+    rows.push({ id: 'B2', measure: `calls/s, point query, c=${concurrency}`, mcpc: `${mcpc.callsPerSecond}/s (p50 ${ms(mcpc.p50)})`, baseline: `${bare.callsPerSecond}/s (p50 ${ms(bare.p50)})`, ratio: `${ratio.toFixed(2)}×`, target: '≥ 0.9×', met: ratio >= 0.9 });
+    details[`c${concurrency}`] = { mcpc, bare, runs };
+  }
+  return { rows, details };
+}
+
+/** B2p: overhead above each engine's own floor, against DBHub (its execute_sql on SQLite, `SELECT 1`). */
+export async function b2p(ctx: Context, dbhub: Target, sqliteFloor: () => Promise<{ p50: number; p99: number }>): Promise<SuiteResult> {
+  const runs = await alternate(
+    [
+      callJob(ctx, 'mcpc select_one', ctx.mcpc, 'select_one', undefined, 1),
+      callJob(ctx, 'DBHub execute_sql', dbhub, 'execute_sql', { fixed: { sql: 'SELECT 1' } }, 1),
+      directJob(ctx, 'chDB SELECT 1 (mcpc floor)', 'SELECT 1 AS one', undefined, 1),
+      callJob(ctx, 'bare SDK select_one', ctx.bare, 'select_one', undefined, 1),
+    ],
+    ctx.timing.rounds,
+  );
+  const mcpc = medians(runs['mcpc select_one']!);
+  const bareSelect = medians(runs['bare SDK select_one']!);
+  const peer = medians(runs['DBHub execute_sql']!);
+  const chdbFloor = medians(runs['chDB SELECT 1 (mcpc floor)']!);
+  const sqlite = await sqliteFloor();
+  const mcpcOverhead = mcpc.p50 - chdbFloor.p50;
+  const peerOverhead = peer.p50 - sqlite.p50;
+  const throughput = await alternate(
+    [callJob(ctx, 'mcpc', ctx.mcpc, 'select_one', undefined, 8), callJob(ctx, 'dbhub', dbhub, 'execute_sql', { fixed: { sql: 'SELECT 1' } }, 8)],
+    ctx.timing.rounds,
+  );
+  const mcpc8 = medians(throughput.mcpc!);
+  const peer8 = medians(throughput.dbhub!);
+  return {
+    rows: [
+      {
+        id: 'B2p',
+        measure: 'p50 overhead above own engine floor, SELECT 1, c=1',
+        mcpc: `${ms(mcpcOverhead)} (${ms(mcpc.p50)} − chDB ${ms(chdbFloor.p50)})`,
+        baseline: `DBHub ${ms(peerOverhead)} (${ms(peer.p50)} − SQLite ${ms(sqlite.p50)})`,
+        ratio: `${(mcpcOverhead / peerOverhead).toFixed(2)}×`,
+        target: 'below DBHub',
+        met: mcpcOverhead < peerOverhead,
+      },
+      { id: 'B2p', measure: 'p50, SELECT 1: mcpc vs a bare SDK server on chDB', mcpc: ms(mcpc.p50), baseline: `bare SDK ${ms(bareSelect.p50)}`, ratio: `${mcpc.p50 - bareSelect.p50 >= 0 ? '+' : ''}${(mcpc.p50 - bareSelect.p50).toFixed(2)} ms`, target: 'reported', met: true },
+      { id: 'B2p', measure: 'calls/s, SELECT 1, c=8', mcpc: `${mcpc8.callsPerSecond}/s`, baseline: `DBHub ${peer8.callsPerSecond}/s`, ratio: `${(mcpc8.callsPerSecond / peer8.callsPerSecond).toFixed(2)}×`, target: 'reported', met: true },
+    ],
+    details: { mcpc, dbhub: peer, chdbFloor, sqliteFloor: sqlite, bareSdkSelectOne: bareSelect, mcpcC8: mcpc8, dbhubC8: peer8, runs, throughput },
+  };
+}
+
+/** A pipeline with `n` query tools, each with three params, as a pipeline file. */
+export function generatePipeline(n: number): string {
+  const lines = [`mcpc: 1`, `server: { name: tools${n}, version: 1.0.0 }`, `sources:`, `  db: { kind: clickhouse, embedded: .mcpc/tools${n} }`, `resources:`, `  events: { source: db, table: bench_events, access: anonymous }`, `tools:`];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      `  events_of_kind_${i}:`,
+      `    kind: query`,
+      `    description: Events of kind ${i} between two dates, newest first`,
+      `    reads: [events]`,
+      `    params:`,
+      `      from: { type: string, format: date, description: First day }`,
+      `      to: { type: string, format: date, description: Last day }`,
+      `      limit: { type: integer, minimum: 1, maximum: 1000, default: 100 }`,
+      `    sql: SELECT id, amount, created FROM bench_events WHERE kind = ${i} AND toDate(created) BETWEEN {from:Date} AND {to:Date} ORDER BY created DESC LIMIT {limit:UInt32}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function writePipeline(n: number): string {
+  const dir = join(scratch, 'pipelines');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `tools${n}.yaml`);
+  writeFileSync(path, generatePipeline(n));
+  return path;
+}
+
+/**
+ * B3: tools/list as the catalog grows. Lists are paged (100 per page by default) and every page
+ * is built at start, so one request costs the same whatever the catalog's size once the page is
+ * full; what still grows from 5 to 100 tools is the page itself, twenty times the bytes.
+ */
+export async function b3(ctx: Context): Promise<SuiteResult> {
+  const sizes = [5, 100, 1000];
+  const out = join(scratch, 'build-b3');
+  const servers: Target[] = [];
+  try {
+    for (const n of sizes) servers.push(await startMcpc(`tools${n}`, buildWithMcpc(writePipeline(n), out).serverJs(`tools${n}`)));
+    const job = (server: Target, n: number, method: 'tools/list page' | 'tools/list') => ({
+      name: `${n} ${method}`,
+      measure: () => ctx.worker.run({ op: 'mcp', url: server.url, era: ctx.era, method, concurrency: 1, durationMs: ctx.timing.roundMs }),
+    });
+    const runs = await alternate(
+      servers.flatMap((server, index) => [job(server, sizes[index]!, 'tools/list page'), job(server, sizes[index]!, 'tools/list')]),
+      ctx.timing.rounds,
+    );
+    const page = Object.fromEntries(sizes.map((n) => [n, medians(runs[`${n} tools/list page`]!)]));
+    const full = Object.fromEntries(sizes.map((n) => [n, medians(runs[`${n} tools/list`]!)]));
+    const base = page[5]!.p50;
+    const rows: Row[] = sizes.slice(1).map((n) => {
+      const ratio = page[n]!.p50 / base;
+      return { id: 'B3', measure: `tools/list request p50, ${n} tools (first page)`, mcpc: ms(page[n]!.p50), baseline: `5 tools ${ms(base)}`, ratio: `${ratio.toFixed(2)}×`, target: '≤ 1.5×', met: ratio <= 1.5 };
+    });
+    const samePage = page[1000]!.p50 / page[100]!.p50;
+    rows.push(
+      { id: 'B3', measure: 'tools/list request p50, equal pages: 1000-tool vs 100-tool catalog', mcpc: ms(page[1000]!.p50), baseline: `100 tools ${ms(page[100]!.p50)}`, ratio: `${samePage.toFixed(2)}×`, target: '≤ 1.5×', met: samePage <= 1.5 },
+      { id: 'B3', measure: 'whole catalog (all pages, as clients list it), 1000 tools', mcpc: ms(full[1000]!.p50), baseline: `100 tools ${ms(full[100]!.p50)}, 5 tools ${ms(full[5]!.p50)}`, ratio: '', target: 'reported', met: true },
+    );
+    return { rows, details: { firstPage: page, wholeCatalog: full, runs, memory: Object.fromEntries(servers.map((s, i) => [sizes[i], memoryOf(s.process.pid)])) } };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+/** B6: `mcpc build` wall time, type-check included, as a pipeline grows. */
+export async function b6(ctx: Context): Promise<SuiteResult> {
+  const sizes = [10, 100, 1000];
+  const paths = Object.fromEntries(sizes.map((n) => [n, writePipeline(n)]));
+  const times: Record<number, number[]> = Object.fromEntries(sizes.map((n) => [n, []]));
+  const rounds = Math.max(2, Math.min(3, ctx.timing.rounds));
+  for (let round = 0; round < rounds; round++) {
+    for (const n of sizes) times[n]!.push(buildWithMcpc(paths[n]!, join(scratch, 'build-b6')).ms);
+  }
+  const t = Object.fromEntries(sizes.map((n) => [n, median(times[n]!)])) as Record<number, number>;
+  const slopeSmall = (t[100]! - t[10]!) / 90;
+  const slopeLarge = (t[1000]! - t[100]!) / 900;
+  return {
+    rows: [
+      { id: 'B6', measure: 'mcpc build, 1000 tools (type-check included)', mcpc: `${(t[1000]! / 1000).toFixed(2)} s`, baseline: `10 tools ${(t[10]! / 1000).toFixed(2)} s, 100 tools ${(t[100]! / 1000).toFixed(2)} s`, ratio: '', target: '≤ 5 s', met: t[1000]! <= 5000 },
+      { id: 'B6', measure: 'cost per added tool, 100→1000 vs 10→100', mcpc: `${slopeLarge.toFixed(2)} ms`, baseline: `${slopeSmall.toFixed(2)} ms`, ratio: `${(slopeLarge / slopeSmall).toFixed(2)}×`, target: 'linear (≤ 2×)', met: slopeLarge <= 2 * Math.max(slopeSmall, 0.5) },
+    ],
+    details: { medianMs: t, runsMs: times, machineCpus: spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() },
+  };
+}
+
+/**
+ * B8: a soak at concurrency 32: memory must not grow and no call may fail. Under a new load V8
+ * first grows its heap to suit it (about 60 → 140 MiB here), which is sizing, not a leak; so the
+ * soak starts once resident memory has settled (two consecutive warm-up slices within 2%, at most
+ * a minute). Start and end are each the median of one-second samples over the soak's first and
+ * last sixth, since RSS swings with garbage collection.
+ */
+export async function b8(ctx: Context): Promise<SuiteResult> {
+  const pid = ctx.mcpc.process.pid;
+  const soak = (durationMs: number) => ctx.worker.run({ op: 'mcp', url: ctx.mcpc.url, era: ctx.era, method: 'tools/call', tool: 'point_query', args: RANDOM_ID, concurrency: 32, durationMs });
+  const warmup: number[] = [];
+  const slice = Math.min(5000, ctx.timing.soakMs / 6);
+  for (let i = 0; i < 12; i++) {
+    await soak(slice);
+    warmup.push(memoryOf(pid)!.rssMiB);
+    const [previous, last] = warmup.slice(-2);
+    if (previous !== undefined && last !== undefined && warmup.length >= 2 && Math.abs(last - previous) / previous < 0.02) break;
+  }
+  const samples: Array<{ atMs: number; rssMiB: number }> = [];
+  const started = performance.now();
+  const sampler = setInterval(() => samples.push({ atMs: Math.round(performance.now() - started), rssMiB: memoryOf(pid)!.rssMiB }), Math.min(1000, ctx.timing.soakMs / 12));
+  const result = await soak(ctx.timing.soakMs);
+  clearInterval(sampler);
+  const window = Math.max(1, Math.floor(samples.length / 6));
+  const start = median(samples.slice(0, window).map((s) => s.rssMiB));
+  const end = median(samples.slice(-window).map((s) => s.rssMiB));
+  const growth = (end - start) / start;
+  return {
+    rows: [
+      { id: 'B8', measure: `soak ${Math.round(ctx.timing.soakMs / 1000)} s at c=32: RSS growth (median of first vs last sixth)`, mcpc: `${start} → ${end} MiB`, baseline: 'RSS at start', ratio: `${(growth * 100).toFixed(1)}%`, target: '< 10%', met: growth < 0.1 },
+      { id: 'B8', measure: `soak: failed calls of ${result.calls + result.errors}`, mcpc: String(result.errors), baseline: '', ratio: '', target: '0', met: result.errors === 0 },
+    ],
+    details: { warmupRssMiB: warmup, startMiB: start, endMiB: end, samples, soak: result, peak: memoryOf(pid) },
+  };
+}
