@@ -18,8 +18,10 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     era: { type: 'string', default: 'modern' },
+    out: { type: 'string' },
   },
 });
+const resultsPath = values.out ?? join(benchRoot, 'results.json');
 const timing: Timing = values.quick ? { roundMs: 400, rounds: 2, soakMs: 3000 } : { roundMs: 2500, rounds: 5, soakMs: 60_000 };
 const selected = new Set((values.only ?? 'B1,B2,B2p,B3,B6,B8').split(',').map((s) => s.trim()));
 const era = values.era === 'legacy' ? 'legacy' : 'modern';
@@ -73,10 +75,10 @@ try {
     rows,
     suites: Object.fromEntries(Object.entries(suites).map(([id, s]) => [id, s.details])),
   };
-  writeFileSync(join(benchRoot, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(renderTable(rows));
   process.stdout.write(`\nserver memory (MiB, now / peak): ${Object.entries(memory).map(([name, m]) => `${name} ${m?.rssMiB} / ${m?.peakRssMiB}`).join(', ')}\n`);
-  process.stdout.write(`machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, Node ${process.version}; results in bench/results.json\n`);
+  process.stdout.write(`machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, Node ${process.version}; results in ${resultsPath}\n`);
   process.exitCode = rows.every((r) => r.met) ? 0 : 1;
 } finally {
   await worker.close();
