@@ -57,11 +57,9 @@ describe('runtime limits on embedded ClickHouse', () => {
   });
 
   it('stops a query at max_execution_time with a timeout error, and keeps serving', async () => {
-    const started = performance.now();
     const { result, text } = await call('slow');
     expect(result.isError).toBe(true);
     expect(text).toMatch(/^QUERY\.TIMEOUT: the query ran longer than the source's limit of 1 s/);
-    expect(performance.now() - started).toBeLessThan(10_000);
     expect((await call('numbers', { n: 1 })).structured?.row_count).toBe(1);
   });
 
