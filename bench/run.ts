@@ -67,7 +67,13 @@ try {
   const results = {
     started: started.toISOString(),
     finished: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
     engine,
     era,
     timing,
@@ -77,8 +83,14 @@ try {
   };
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(renderTable(rows));
-  process.stdout.write(`\nserver memory (MiB, now / peak): ${Object.entries(memory).map(([name, m]) => `${name} ${m?.rssMiB} / ${m?.peakRssMiB}`).join(', ')}\n`);
-  process.stdout.write(`machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, Node ${process.version}; results in ${resultsPath}\n`);
+  process.stdout.write(
+    `\nserver memory (MiB, now / peak): ${Object.entries(memory)
+      .map(([name, m]) => `${name} ${m?.rssMiB} / ${m?.peakRssMiB}`)
+      .join(', ')}\n`,
+  );
+  process.stdout.write(
+    `machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, Node ${process.version}; results in ${resultsPath}\n`,
+  );
   process.exitCode = rows.every((r) => r.met) ? 0 : 1;
 } finally {
   await worker.close();
@@ -90,5 +102,5 @@ function renderTable(rows: Row[]): string {
   const cells = rows.map((r) => [r.id, r.measure, r.mcpc, r.baseline, r.ratio, r.target, r.met ? 'yes' : 'NO']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n') + '\n';
+  return `${[line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n')}\n`;
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgsSpec } from './load/worker.js';
-import { buildWithMcpc, LoadWorker, memoryOf, scratch, startMcpc, type Target } from './processes.js';
+import { buildWithMcpc, type LoadWorker, memoryOf, scratch, startMcpc, type Target } from './processes.js';
 import { median, round, type Measurement } from './stats.js';
 
 /** One line of the results table: what was measured, against what, and whether the target is met. */
@@ -73,7 +73,16 @@ function callJob(ctx: Context, name: string, target: Target, tool: string, args:
   return {
     name,
     measure: () =>
-      ctx.worker.run({ op: 'mcp', url: target.url, era: ctx.era, method: 'tools/call', tool, ...(args ? { args } : {}), concurrency, durationMs: ctx.timing.roundMs }),
+      ctx.worker.run({
+        op: 'mcp',
+        url: target.url,
+        era: ctx.era,
+        method: 'tools/call',
+        tool,
+        ...(args ? { args } : {}),
+        concurrency,
+        durationMs: ctx.timing.roundMs,
+      }),
   };
 }
 
@@ -92,7 +101,10 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
       callJob(ctx, 'bare SDK noop (protocol floor)', ctx.bare, 'noop', undefined, 1),
       directJob(ctx, 'direct query (data floor)', POINT_SQL, RANDOM_ID, 1),
       callJob(ctx, 'bare SDK point_query', ctx.bare, 'point_query', RANDOM_ID, 1),
-      { name: 'direct query after idle gap', measure: () => ctx.worker.run({ op: 'direct', sql: POINT_SQL, args: RANDOM_ID, concurrency: 1, durationMs: ctx.timing.roundMs, gapMs }) },
+      {
+        name: 'direct query after idle gap',
+        measure: () => ctx.worker.run({ op: 'direct', sql: POINT_SQL, args: RANDOM_ID, concurrency: 1, durationMs: ctx.timing.roundMs, gapMs }),
+      },
     ],
     ctx.timing.rounds,
   );
@@ -104,10 +116,42 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
   const floors = protocol.p50 + data.p50;
   return {
     rows: [
-      { id: 'B1', measure: 'p50 latency, point query, c=1', mcpc: ms(mcpc.p50), baseline: `${ms(floors)} (protocol ${ms(protocol.p50)} + data ${ms(data.p50)})`, ratio: `+${(mcpc.p50 - floors).toFixed(2)} ms`, target: '≤ floors + 0.5 ms', met: mcpc.p50 <= floors + 0.5 },
-      { id: 'B1', measure: 'p50, mcpc vs a bare SDK server running the same query', mcpc: ms(mcpc.p50), baseline: `bare SDK ${ms(naive.p50)}`, ratio: `${mcpc.p50 - naive.p50 >= 0 ? '+' : ''}${(mcpc.p50 - naive.p50).toFixed(2)} ms`, target: 'reported', met: true },
-      { id: 'B1', measure: `p50 of the query alone after ${gapMs} ms idle (in-situ data floor)`, mcpc: '', baseline: `${ms(idle.p50)} (hot loop ${ms(data.p50)})`, ratio: `+${(idle.p50 - data.p50).toFixed(2)} ms`, target: 'reported', met: true },
-      { id: 'B1', measure: 'p99 latency, point query, c=1', mcpc: ms(mcpc.p99), baseline: `bare SDK ${ms(naive.p99)}`, ratio: `${(mcpc.p99 / naive.p99).toFixed(2)}×`, target: 'reported', met: true },
+      {
+        id: 'B1',
+        measure: 'p50 latency, point query, c=1',
+        mcpc: ms(mcpc.p50),
+        baseline: `${ms(floors)} (protocol ${ms(protocol.p50)} + data ${ms(data.p50)})`,
+        ratio: `+${(mcpc.p50 - floors).toFixed(2)} ms`,
+        target: '≤ floors + 0.5 ms',
+        met: mcpc.p50 <= floors + 0.5,
+      },
+      {
+        id: 'B1',
+        measure: 'p50, mcpc vs a bare SDK server running the same query',
+        mcpc: ms(mcpc.p50),
+        baseline: `bare SDK ${ms(naive.p50)}`,
+        ratio: `${mcpc.p50 - naive.p50 >= 0 ? '+' : ''}${(mcpc.p50 - naive.p50).toFixed(2)} ms`,
+        target: 'reported',
+        met: true,
+      },
+      {
+        id: 'B1',
+        measure: `p50 of the query alone after ${gapMs} ms idle (in-situ data floor)`,
+        mcpc: '',
+        baseline: `${ms(idle.p50)} (hot loop ${ms(data.p50)})`,
+        ratio: `+${(idle.p50 - data.p50).toFixed(2)} ms`,
+        target: 'reported',
+        met: true,
+      },
+      {
+        id: 'B1',
+        measure: 'p99 latency, point query, c=1',
+        mcpc: ms(mcpc.p99),
+        baseline: `bare SDK ${ms(naive.p99)}`,
+        ratio: `${(mcpc.p99 / naive.p99).toFixed(2)}×`,
+        target: 'reported',
+        met: true,
+      },
     ],
     details: { gapMs, mcpc, protocolFloor: protocol, dataFloor: data, dataFloorAfterIdle: idle, bareSdkPointQuery: naive, runs },
   };
@@ -125,7 +169,15 @@ export async function b2(ctx: Context): Promise<SuiteResult> {
     const mcpc = medians(runs.mcpc!);
     const bare = medians(runs.bare!);
     const ratio = mcpc.callsPerSecond / bare.callsPerSecond;
-    rows.push({ id: 'B2', measure: `calls/s, point query, c=${concurrency}`, mcpc: `${mcpc.callsPerSecond}/s (p50 ${ms(mcpc.p50)})`, baseline: `${bare.callsPerSecond}/s (p50 ${ms(bare.p50)})`, ratio: `${ratio.toFixed(2)}×`, target: '≥ 0.9×', met: ratio >= 0.9 });
+    rows.push({
+      id: 'B2',
+      measure: `calls/s, point query, c=${concurrency}`,
+      mcpc: `${mcpc.callsPerSecond}/s (p50 ${ms(mcpc.p50)})`,
+      baseline: `${bare.callsPerSecond}/s (p50 ${ms(bare.p50)})`,
+      ratio: `${ratio.toFixed(2)}×`,
+      target: '≥ 0.9×',
+      met: ratio >= 0.9,
+    });
     details[`c${concurrency}`] = { mcpc, bare, runs };
   }
   return { rows, details };
@@ -166,16 +218,40 @@ export async function b2p(ctx: Context, dbhub: Target, sqliteFloor: () => Promis
         target: 'below DBHub',
         met: mcpcOverhead < peerOverhead,
       },
-      { id: 'B2p', measure: 'p50, SELECT 1: mcpc vs a bare SDK server on chDB', mcpc: ms(mcpc.p50), baseline: `bare SDK ${ms(bareSelect.p50)}`, ratio: `${mcpc.p50 - bareSelect.p50 >= 0 ? '+' : ''}${(mcpc.p50 - bareSelect.p50).toFixed(2)} ms`, target: 'reported', met: true },
-      { id: 'B2p', measure: 'calls/s, SELECT 1, c=8', mcpc: `${mcpc8.callsPerSecond}/s`, baseline: `DBHub ${peer8.callsPerSecond}/s`, ratio: `${(mcpc8.callsPerSecond / peer8.callsPerSecond).toFixed(2)}×`, target: 'reported', met: true },
+      {
+        id: 'B2p',
+        measure: 'p50, SELECT 1: mcpc vs a bare SDK server on chDB',
+        mcpc: ms(mcpc.p50),
+        baseline: `bare SDK ${ms(bareSelect.p50)}`,
+        ratio: `${mcpc.p50 - bareSelect.p50 >= 0 ? '+' : ''}${(mcpc.p50 - bareSelect.p50).toFixed(2)} ms`,
+        target: 'reported',
+        met: true,
+      },
+      {
+        id: 'B2p',
+        measure: 'calls/s, SELECT 1, c=8',
+        mcpc: `${mcpc8.callsPerSecond}/s`,
+        baseline: `DBHub ${peer8.callsPerSecond}/s`,
+        ratio: `${(mcpc8.callsPerSecond / peer8.callsPerSecond).toFixed(2)}×`,
+        target: 'reported',
+        met: true,
+      },
     ],
     details: { mcpc, dbhub: peer, chdbFloor, sqliteFloor: sqlite, bareSdkSelectOne: bareSelect, mcpcC8: mcpc8, dbhubC8: peer8, runs, throughput },
   };
 }
 
 /** A pipeline with `n` query tools, each with three params, as a pipeline file. */
-export function generatePipeline(n: number): string {
-  const lines = [`mcpc: 1`, `server: { name: tools${n}, version: 1.0.0 }`, `sources:`, `  db: { kind: clickhouse, embedded: .mcpc/tools${n} }`, `resources:`, `  events: { source: db, table: bench_events, access: anonymous }`, `tools:`];
+function generatePipeline(n: number): string {
+  const lines = [
+    `mcpc: 1`,
+    `server: { name: tools${n}, version: 1.0.0 }`,
+    `sources:`,
+    `  db: { kind: clickhouse, embedded: .mcpc/tools${n} }`,
+    `resources:`,
+    `  events: { source: db, table: bench_events, access: anonymous }`,
+    `tools:`,
+  ];
   for (let i = 0; i < n; i++) {
     lines.push(
       `  events_of_kind_${i}:`,
@@ -224,14 +300,41 @@ export async function b3(ctx: Context): Promise<SuiteResult> {
     const base = page[5]!.p50;
     const rows: Row[] = sizes.slice(1).map((n) => {
       const ratio = page[n]!.p50 / base;
-      return { id: 'B3', measure: `tools/list request p50, ${n} tools (first page)`, mcpc: ms(page[n]!.p50), baseline: `5 tools ${ms(base)}`, ratio: `${ratio.toFixed(2)}×`, target: '≤ 1.5×', met: ratio <= 1.5 };
+      return {
+        id: 'B3',
+        measure: `tools/list request p50, ${n} tools (first page)`,
+        mcpc: ms(page[n]!.p50),
+        baseline: `5 tools ${ms(base)}`,
+        ratio: `${ratio.toFixed(2)}×`,
+        target: '≤ 1.5×',
+        met: ratio <= 1.5,
+      };
     });
     const samePage = page[1000]!.p50 / page[100]!.p50;
     rows.push(
-      { id: 'B3', measure: 'tools/list request p50, equal pages: 1000-tool vs 100-tool catalog', mcpc: ms(page[1000]!.p50), baseline: `100 tools ${ms(page[100]!.p50)}`, ratio: `${samePage.toFixed(2)}×`, target: '≤ 1.5×', met: samePage <= 1.5 },
-      { id: 'B3', measure: 'whole catalog (all pages, as clients list it), 1000 tools', mcpc: ms(full[1000]!.p50), baseline: `100 tools ${ms(full[100]!.p50)}, 5 tools ${ms(full[5]!.p50)}`, ratio: '', target: 'reported', met: true },
+      {
+        id: 'B3',
+        measure: 'tools/list request p50, equal pages: 1000-tool vs 100-tool catalog',
+        mcpc: ms(page[1000]!.p50),
+        baseline: `100 tools ${ms(page[100]!.p50)}`,
+        ratio: `${samePage.toFixed(2)}×`,
+        target: '≤ 1.5×',
+        met: samePage <= 1.5,
+      },
+      {
+        id: 'B3',
+        measure: 'whole catalog (all pages, as clients list it), 1000 tools',
+        mcpc: ms(full[1000]!.p50),
+        baseline: `100 tools ${ms(full[100]!.p50)}, 5 tools ${ms(full[5]!.p50)}`,
+        ratio: '',
+        target: 'reported',
+        met: true,
+      },
     );
-    return { rows, details: { firstPage: page, wholeCatalog: full, runs, memory: Object.fromEntries(servers.map((s, i) => [sizes[i], memoryOf(s.process.pid)])) } };
+    return {
+      rows,
+      details: { firstPage: page, wholeCatalog: full, runs, memory: Object.fromEntries(servers.map((s, i) => [sizes[i], memoryOf(s.process.pid)])) },
+    };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
@@ -251,8 +354,24 @@ export async function b6(ctx: Context): Promise<SuiteResult> {
   const slopeLarge = (t[1000]! - t[100]!) / 900;
   return {
     rows: [
-      { id: 'B6', measure: 'mcpc build, 1000 tools (type-check included)', mcpc: `${(t[1000]! / 1000).toFixed(2)} s`, baseline: `10 tools ${(t[10]! / 1000).toFixed(2)} s, 100 tools ${(t[100]! / 1000).toFixed(2)} s`, ratio: '', target: '≤ 5 s', met: t[1000]! <= 5000 },
-      { id: 'B6', measure: 'cost per added tool, 100→1000 vs 10→100', mcpc: `${slopeLarge.toFixed(2)} ms`, baseline: `${slopeSmall.toFixed(2)} ms`, ratio: `${(slopeLarge / slopeSmall).toFixed(2)}×`, target: 'linear (≤ 2×)', met: slopeLarge <= 2 * Math.max(slopeSmall, 0.5) },
+      {
+        id: 'B6',
+        measure: 'mcpc build, 1000 tools (type-check included)',
+        mcpc: `${(t[1000]! / 1000).toFixed(2)} s`,
+        baseline: `10 tools ${(t[10]! / 1000).toFixed(2)} s, 100 tools ${(t[100]! / 1000).toFixed(2)} s`,
+        ratio: '',
+        target: '≤ 5 s',
+        met: t[1000]! <= 5000,
+      },
+      {
+        id: 'B6',
+        measure: 'cost per added tool, 100→1000 vs 10→100',
+        mcpc: `${slopeLarge.toFixed(2)} ms`,
+        baseline: `${slopeSmall.toFixed(2)} ms`,
+        ratio: `${(slopeLarge / slopeSmall).toFixed(2)}×`,
+        target: 'linear (≤ 2×)',
+        met: slopeLarge <= 2 * Math.max(slopeSmall, 0.5),
+      },
     ],
     details: { medianMs: t, runsMs: times, machineCpus: spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() },
   };
@@ -267,7 +386,8 @@ export async function b6(ctx: Context): Promise<SuiteResult> {
  */
 export async function b8(ctx: Context): Promise<SuiteResult> {
   const pid = ctx.mcpc.process.pid;
-  const soak = (durationMs: number) => ctx.worker.run({ op: 'mcp', url: ctx.mcpc.url, era: ctx.era, method: 'tools/call', tool: 'point_query', args: RANDOM_ID, concurrency: 32, durationMs });
+  const soak = (durationMs: number) =>
+    ctx.worker.run({ op: 'mcp', url: ctx.mcpc.url, era: ctx.era, method: 'tools/call', tool: 'point_query', args: RANDOM_ID, concurrency: 32, durationMs });
   const warmup: number[] = [];
   const slice = Math.min(5000, ctx.timing.soakMs / 6);
   const settled = () => {
@@ -280,7 +400,10 @@ export async function b8(ctx: Context): Promise<SuiteResult> {
   }
   const samples: Array<{ atMs: number; rssMiB: number }> = [];
   const started = performance.now();
-  const sampler = setInterval(() => samples.push({ atMs: Math.round(performance.now() - started), rssMiB: memoryOf(pid)!.rssMiB }), Math.min(1000, ctx.timing.soakMs / 12));
+  const sampler = setInterval(
+    () => samples.push({ atMs: Math.round(performance.now() - started), rssMiB: memoryOf(pid)!.rssMiB }),
+    Math.min(1000, ctx.timing.soakMs / 12),
+  );
   const result = await soak(ctx.timing.soakMs);
   clearInterval(sampler);
   const window = Math.max(1, Math.floor(samples.length / 6));
@@ -289,8 +412,24 @@ export async function b8(ctx: Context): Promise<SuiteResult> {
   const growth = (end - start) / start;
   return {
     rows: [
-      { id: 'B8', measure: `soak ${Math.round(ctx.timing.soakMs / 1000)} s at c=32: RSS growth (median of first vs last sixth)`, mcpc: `${start} → ${end} MiB`, baseline: 'RSS at start', ratio: `${(growth * 100).toFixed(1)}%`, target: '< 10%', met: growth < 0.1 },
-      { id: 'B8', measure: `soak: failed calls of ${result.calls + result.errors}`, mcpc: String(result.errors), baseline: '', ratio: '', target: '0', met: result.errors === 0 },
+      {
+        id: 'B8',
+        measure: `soak ${Math.round(ctx.timing.soakMs / 1000)} s at c=32: RSS growth (median of first vs last sixth)`,
+        mcpc: `${start} → ${end} MiB`,
+        baseline: 'RSS at start',
+        ratio: `${(growth * 100).toFixed(1)}%`,
+        target: '< 10%',
+        met: growth < 0.1,
+      },
+      {
+        id: 'B8',
+        measure: `soak: failed calls of ${result.calls + result.errors}`,
+        mcpc: String(result.errors),
+        baseline: '',
+        ratio: '',
+        target: '0',
+        met: result.errors === 0,
+      },
     ],
     details: { warmupRssMiB: warmup, startMiB: start, endMiB: end, samples, soak: result, peak: memoryOf(pid) },
   };

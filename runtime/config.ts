@@ -42,6 +42,8 @@ function readSecret(name: string, where: string, environment: ConfigEnvironment)
       // fall through to the error below, which names where it looked
     }
   }
-  const places = environment.secretsDir ? `environment variable ${name} or file ${join(environment.secretsDir, name)}` : `environment variable ${name} (or set MCPC_SECRETS_DIR)`;
+  const places = environment.secretsDir
+    ? `environment variable ${name} or file ${join(environment.secretsDir, name)}`
+    : `environment variable ${name} (or set MCPC_SECRETS_DIR)`;
   throw new ConfigError(`${where} needs secret ${name}: neither ${places} exists`);
 }

@@ -19,4 +19,3 @@ export function toEpochSeconds(value: string | number): string | number {
   if (Number.isNaN(millis)) return value; // validation already refused it; let ClickHouse say why
   return millis % 1000 === 0 ? String(millis / 1000) : (millis / 1000).toFixed(3);
 }
-

@@ -43,15 +43,25 @@ export function main(spec: ServerSpec, moduleUrl: string): void {
   );
 }
 
+function parseServerArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      transport: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
 /** Returns an exit code to exit with now, or undefined while serving. */
 async function run(spec: ServerSpec, serverDir: string, argv: string[]): Promise<number | undefined> {
-  let values;
+  let values: ReturnType<typeof parseServerArgs>['values'];
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: { transport: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
-    }));
+    ({ values } = parseServerArgs(argv));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE(spec)}`);
     return 2;
@@ -75,7 +85,10 @@ async function run(spec: ServerSpec, serverDir: string, argv: string[]): Promise
     return 2;
   }
 
-  const sources = await openSources(spec, serverDir, { env: process.env, ...(process.env.MCPC_SECRETS_DIR ? { secretsDir: process.env.MCPC_SECRETS_DIR } : {}) });
+  const sources = await openSources(spec, serverDir, {
+    env: process.env,
+    ...(process.env.MCPC_SECRETS_DIR ? { secretsDir: process.env.MCPC_SECRETS_DIR } : {}),
+  });
   const runtime = createRuntime(spec, sources);
   if (transport === 'http') {
     const host = values.host ?? spec.http.host;

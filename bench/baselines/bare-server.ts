@@ -14,7 +14,12 @@ import { openDirectClient } from '../load/direct.js';
  */
 const client = await openDirectClient();
 const empty = fromJsonSchema({ type: 'object', properties: {}, additionalProperties: false });
-const byId = fromJsonSchema<{ id: number }>({ type: 'object', properties: { id: { type: 'integer', minimum: 0 } }, required: ['id'], additionalProperties: false });
+const byId = fromJsonSchema<{ id: number }>({
+  type: 'object',
+  properties: { id: { type: 'integer', minimum: 0 } },
+  required: ['id'],
+  additionalProperties: false,
+});
 const rowsOutput = fromJsonSchema({
   type: 'object',
   properties: { rows: { type: 'array', items: { type: 'object' } }, row_count: { type: 'integer', minimum: 0 }, truncated: { type: 'boolean' } },

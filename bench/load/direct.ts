@@ -17,7 +17,9 @@ export async function openDirectClient(): Promise<ClickHouseClient> {
   const { createChdbConnection } = await import('chdb/connection');
   const path = mkdtempSync(join(tmpdir(), 'mcpc-bench-direct-'));
   // chdb types its connection against its own copy of client-common; at run time it is the same contract.
-  const client = createClient({ connection: createChdbConnection({ path }) as unknown as NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']> });
+  const client = createClient({
+    connection: createChdbConnection({ path }) as unknown as NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>,
+  });
   await client.command({ query: readFileSync(join(benchRoot, 'pipelines', 'seed.sql'), 'utf8') });
   return client;
 }
@@ -35,7 +37,9 @@ export async function seedRemote(): Promise<void> {
       .map((statement) => statement.replace(/^--.*$/gm, '').trim())
       .filter((statement) => statement !== '');
     await client.command({ query: create! });
-    const [{ rows } = { rows: '0' }] = await (await client.query({ query: 'SELECT count() AS rows FROM bench_events', format: 'JSONEachRow' })).json<{ rows: string }>();
+    const [{ rows } = { rows: '0' }] = await (await client.query({ query: 'SELECT count() AS rows FROM bench_events', format: 'JSONEachRow' })).json<{
+      rows: string;
+    }>();
     if (rows === '0') await client.command({ query: insert! });
   } finally {
     await client.close();

@@ -10,7 +10,16 @@ import { openDirectClient } from './direct.js';
  * one JSON line on stdout.
  */
 export type Command =
-  | { op: 'mcp'; url: string; era: 'legacy' | 'modern'; method: 'tools/call' | 'tools/list' | 'tools/list page'; tool?: string; args?: ArgsSpec; concurrency: number; durationMs: number }
+  | {
+      op: 'mcp';
+      url: string;
+      era: 'legacy' | 'modern';
+      method: 'tools/call' | 'tools/list' | 'tools/list page';
+      tool?: string;
+      args?: ArgsSpec;
+      concurrency: number;
+      durationMs: number;
+    }
   | { op: 'direct'; sql: string; args?: ArgsSpec; concurrency: number; durationMs: number; gapMs?: number }
   | { op: 'exit' };
 
@@ -112,4 +121,3 @@ for await (const line of lines) {
 for (const pool of clients.values()) await Promise.allSettled(pool.map((c) => c.close()));
 await direct?.close();
 process.exit(0);
-

@@ -9,7 +9,7 @@ import type { SqlChecker } from './sql-checker.js';
 import { analyzeQueryTools } from './tools.js';
 
 /** Tools or resources per list page unless the pipeline says otherwise; see the README's Performance section. */
-export const DEFAULT_LIST_PAGE_SIZE = 100;
+const DEFAULT_LIST_PAGE_SIZE = 100;
 
 export interface AnalyzeOptions {
   /** Reads files the pipeline names (seed SQL), relative to the pipeline file. */
@@ -31,7 +31,12 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   const tools = await analyzeQueryTools({ reporter, file, resources, identifiers, sql: options.sql });
   const pipelines = analyzeComposites(reporter, file, tools, identifiers);
   for (const name of Object.keys(file.pipelines ?? {})) {
-    reporter.warning('MCPC_PIPELINE_NOT_SERVED', ['pipelines', name], `pipeline '${name}' is checked, but mcpc ${mcpcVersion} does not serve composite pipelines as tools yet`, { part: 'key' });
+    reporter.warning(
+      'MCPC_PIPELINE_NOT_SERVED',
+      ['pipelines', name],
+      `pipeline '${name}' is checked, but mcpc ${mcpcVersion} does not serve composite pipelines as tools yet`,
+      { part: 'key' },
+    );
   }
   const http = file.server.http ?? {};
   return {
@@ -63,8 +68,13 @@ function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
   }
   for (const [name, tool] of Object.entries(file.tools ?? {})) {
     if (tool.kind !== 'query') {
-      reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'kind'], `tool kind '${tool.kind}' (tool '${name}') is not supported yet by ${version}; this version builds 'query' tools`);
+      reporter.error(
+        'MCPC_UNSUPPORTED',
+        ['tools', name, 'kind'],
+        `tool kind '${tool.kind}' (tool '${name}') is not supported yet by ${version}; this version builds 'query' tools`,
+      );
     }
-    if (tool.budget !== undefined) reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'budget'], `budgets are not supported yet by ${version}`, { part: 'key' });
+    if (tool.budget !== undefined)
+      reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'budget'], `budgets are not supported yet by ${version}`, { part: 'key' });
   }
 }

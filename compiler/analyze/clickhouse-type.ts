@@ -122,16 +122,30 @@ export function typeRules(type: ClickHouseType): TypeRules {
   }
   if (name === 'Float32' || name === 'Float64' || name === 'BFloat16') return { accepts: ['number', 'integer'], nullable: false, constraints: {}, sample: 0 };
   if (name === 'Decimal' || /^Decimal(32|64|128|256)$/.test(name)) {
-    return { accepts: ['number', 'integer', 'string'], nullable: false, constraints: { string: { pattern: '^-?[0-9]+(\\.[0-9]+)?$' } }, formats: [], sample: '0' };
+    return {
+      accepts: ['number', 'integer', 'string'],
+      nullable: false,
+      constraints: { string: { pattern: '^-?[0-9]+(\\.[0-9]+)?$' } },
+      formats: [],
+      sample: '0',
+    };
   }
   if (name === 'Bool' || name === 'Boolean') return { accepts: ['boolean'], nullable: false, constraints: {}, sample: false };
   // A String placeholder also takes lists and mappings, bound as their JSON text (for format()).
-  if (name === 'String' || name === 'FixedString') return { accepts: name === 'String' ? ['string', 'array', 'object'] : ['string'], nullable: false, constraints: {}, sample: '' };
+  if (name === 'String' || name === 'FixedString')
+    return { accepts: name === 'String' ? ['string', 'array', 'object'] : ['string'], nullable: false, constraints: {}, sample: '' };
   const stringFormat = STRING_FORMATS[name];
   if (stringFormat) {
-    return { accepts: ['string'], nullable: false, constraints: { string: { format: stringFormat.format } }, formats: [stringFormat.format], sample: stringFormat.sample };
+    return {
+      accepts: ['string'],
+      nullable: false,
+      constraints: { string: { format: stringFormat.format } },
+      formats: [stringFormat.format],
+      sample: stringFormat.sample,
+    };
   }
-  if (name === 'Date' || name === 'Date32') return { accepts: ['string'], nullable: false, constraints: { string: { format: 'date' } }, formats: ['date'], sample: '1970-01-01' };
+  if (name === 'Date' || name === 'Date32')
+    return { accepts: ['string'], nullable: false, constraints: { string: { format: 'date' } }, formats: ['date'], sample: '1970-01-01' };
   if (name === 'DateTime' || name === 'DateTime64') {
     return {
       accepts: ['string', 'integer'],
@@ -169,7 +183,7 @@ export function encodingFor(type: ClickHouseType, jsonType: JsonTypeName | undef
 }
 
 /** The type under Nullable and LowCardinality wrappers. */
-export function unwrap(type: ClickHouseType): ClickHouseType {
+function unwrap(type: ClickHouseType): ClickHouseType {
   if (type.name === 'Nullable' || type.name === 'LowCardinality') return unwrap(parseClickHouseType(onlyArg(type)));
   return type;
 }

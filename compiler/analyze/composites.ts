@@ -72,7 +72,11 @@ function analyzeComposite(
     const stepAt: DocPath = [...at, 'steps', id];
     const callee = callables.get(step.tool);
     if (!callee) {
-      reporter.error('MCPC_REF_UNKNOWN_TOOL', [...stepAt, 'tool'], `step '${id}' calls '${step.tool}', which is not a defined tool or pipeline${didYouMean(step.tool, callables.keys())}`);
+      reporter.error(
+        'MCPC_REF_UNKNOWN_TOOL',
+        [...stepAt, 'tool'],
+        `step '${id}' calls '${step.tool}', which is not a defined tool or pipeline${didYouMean(step.tool, callables.keys())}`,
+      );
       continue;
     }
     const args: Record<string, ArgIR> = {};
@@ -132,11 +136,22 @@ function readArgument(scope: Scope, at: DocPath, raw: unknown): ArgIR | undefine
   for (const ref of referencesOf(parsed.arg)) {
     if (ref.kind === 'param') {
       if (!scope.params.some((p) => p.name === ref.name)) {
-        reporter.error('MCPC_REF_UNKNOWN_PARAM', at, `\${params.${ref.name}}: pipeline '${scope.pipeline}' has no param '${ref.name}'${didYouMean(ref.name, scope.params.map((p) => p.name))}`);
+        reporter.error(
+          'MCPC_REF_UNKNOWN_PARAM',
+          at,
+          `\${params.${ref.name}}: pipeline '${scope.pipeline}' has no param '${ref.name}'${didYouMean(
+            ref.name,
+            scope.params.map((p) => p.name),
+          )}`,
+        );
         valid = false;
       }
     } else if (!scope.stepIds.includes(ref.step)) {
-      reporter.error('MCPC_REF_UNKNOWN_STEP', at, `\${steps.${ref.step}...}: pipeline '${scope.pipeline}' has no step '${ref.step}'${didYouMean(ref.step, scope.stepIds)}`);
+      reporter.error(
+        'MCPC_REF_UNKNOWN_STEP',
+        at,
+        `\${steps.${ref.step}...}: pipeline '${scope.pipeline}' has no step '${ref.step}'${didYouMean(ref.step, scope.stepIds)}`,
+      );
       valid = false;
     } else if (typeOfReference(scope, at, ref) === null) {
       valid = false;
@@ -149,7 +164,11 @@ function readArgument(scope: Scope, at: DocPath, raw: unknown): ArgIR | undefine
  * The JSON Schema of a reference's value: undefined when it cannot be known (the callee was not
  * analyzed), null after reporting a field that does not exist.
  */
-function typeOfReference(scope: Scope, at: DocPath, ref: { kind: 'param'; name: string } | { kind: 'step'; step: string; fields: string[] }): JsonSchema | undefined | null {
+function typeOfReference(
+  scope: Scope,
+  at: DocPath,
+  ref: { kind: 'param'; name: string } | { kind: 'step'; step: string; fields: string[] },
+): JsonSchema | undefined | null {
   if (ref.kind === 'param') return scope.params.find((p) => p.name === ref.name)?.schema;
   const target = scope.section.steps[ref.step]?.tool;
   let schema = target === undefined ? undefined : scope.outputs.of(target);
@@ -162,7 +181,11 @@ function typeOfReference(scope: Scope, at: DocPath, ref: { kind: 'param'; name: 
       const available = Object.keys(properties ?? {});
       const owner = walked.length === 0 ? `the output of step '${ref.step}' (${target})` : `steps.${ref.step}.${walked.join('.')}`;
       const has = available.length > 0 ? `; it has ${available.join(', ')}` : '';
-      scope.reporter.error('MCPC_REF_UNKNOWN_FIELD', at, `\${steps.${ref.step}.${[...walked, field].join('.')}}: ${owner} has no field '${field}'${didYouMean(field, available)}${has}`);
+      scope.reporter.error(
+        'MCPC_REF_UNKNOWN_FIELD',
+        at,
+        `\${steps.${ref.step}.${[...walked, field].join('.')}}: ${owner} has no field '${field}'${didYouMean(field, available)}${has}`,
+      );
       return null;
     }
     walked.push(field);
@@ -175,7 +198,15 @@ function checkArgument(scope: Scope, at: DocPath, callee: string, params: ParamI
   const { reporter } = scope;
   const param = params.find((p) => p.name === argName);
   if (!param) {
-    reporter.error('MCPC_STEP_ARG_UNKNOWN', at, `'${callee}' has no param '${argName}'${didYouMean(argName, params.map((p) => p.name))}`, { part: 'key' });
+    reporter.error(
+      'MCPC_STEP_ARG_UNKNOWN',
+      at,
+      `'${callee}' has no param '${argName}'${didYouMean(
+        argName,
+        params.map((p) => p.name),
+      )}`,
+      { part: 'key' },
+    );
     return;
   }
   if (arg.kind === 'literal') {

@@ -21,7 +21,7 @@ export interface ServerIR {
   pipelines: CompositeIR[];
 }
 
-export interface HttpIR {
+interface HttpIR {
   host: string;
   port: number;
   allowedOrigins: string[];

@@ -6,9 +6,25 @@ import type { JsonSchema, ParamIR } from './ir.js';
 
 /** Keywords in the order they appear in generated schemas (stable output, readable diffs). */
 const KEYWORD_ORDER = [
-  'type', 'description', 'format', 'enum', 'minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum',
-  'minLength', 'maxLength', 'pattern', 'items', 'minItems', 'maxItems', 'uniqueItems', 'properties', 'required',
-  'additionalProperties', 'default',
+  'type',
+  'description',
+  'format',
+  'enum',
+  'minimum',
+  'exclusiveMinimum',
+  'maximum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'items',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'properties',
+  'required',
+  'additionalProperties',
+  'default',
 ] as const;
 
 const KEYWORDS_BY_TYPE: Record<JsonTypeName, readonly string[]> = {

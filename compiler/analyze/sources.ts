@@ -4,7 +4,7 @@ import { isLiteral, parseConfigText } from './config-text.js';
 import type { ConfigText, ResourceIR, SourceIR } from './ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
-export const DEFAULT_LIMITS = { maxRows: 10_000, maxBytes: 10 * 1024 * 1024, maxExecutionTimeS: 10 } as const;
+const DEFAULT_LIMITS = { maxRows: 10_000, maxBytes: 10 * 1024 * 1024, maxExecutionTimeS: 10 } as const;
 
 /** Reads a file named relative to the pipeline file; undefined when it does not exist. */
 export type FileReader = (relativePath: string) => string | undefined;
@@ -25,9 +25,14 @@ function analyzeSource(reporter: Reporter, serverName: string, name: string, sec
   };
   const password = text('password');
   if (password && section.password !== '' && isLiteral(password)) {
-    reporter.error('MCPC_SECRET_LITERAL', [...at, 'password'], `the password of source '${name}' is written in the pipeline file, so it would end up in generated code and in version control`, {
-      hint: 'use password: ${secret:CLICKHOUSE_PASSWORD} (from the environment or a secrets directory at start)',
-    });
+    reporter.error(
+      'MCPC_SECRET_LITERAL',
+      [...at, 'password'],
+      `the password of source '${name}' is written in the pipeline file, so it would end up in generated code and in version control`,
+      {
+        hint: 'use password: ${secret:CLICKHOUSE_PASSWORD} (from the environment or a secrets directory at start)',
+      },
+    );
   }
   const url = text('url');
   const username = text('username');
@@ -39,7 +44,11 @@ function analyzeSource(reporter: Reporter, serverName: string, name: string, sec
   if (section.seed !== undefined) {
     const sql = readFile(section.seed);
     if (sql === undefined) {
-      reporter.error('MCPC_SEED_NOT_FOUND', [...at, 'seed'], `seed file '${section.seed}' of source '${name}' does not exist (paths are relative to the pipeline file)`);
+      reporter.error(
+        'MCPC_SEED_NOT_FOUND',
+        [...at, 'seed'],
+        `seed file '${section.seed}' of source '${name}' does not exist (paths are relative to the pipeline file)`,
+      );
     } else {
       seed = { path: section.seed, fileName: `seed/${name}.sql`, sql };
     }
@@ -65,7 +74,11 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
   const out: ResourceIR[] = [];
   for (const [name, section] of Object.entries(file.resources ?? {})) {
     if (!(section.source in file.sources)) {
-      reporter.error('MCPC_REF_UNKNOWN_SOURCE', ['resources', name, 'source'], `resource '${name}' names source '${section.source}', which is not defined${didYouMean(section.source, sourceNames)}`);
+      reporter.error(
+        'MCPC_REF_UNKNOWN_SOURCE',
+        ['resources', name, 'source'],
+        `resource '${name}' names source '${section.source}', which is not defined${didYouMean(section.source, sourceNames)}`,
+      );
       continue;
     }
     out.push({

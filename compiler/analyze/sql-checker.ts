@@ -79,7 +79,11 @@ function isPlainSelect(canonical: string, placeholders: readonly PlaceholderSamp
 function inspectAst(lines: string[]): SqlVerdict | undefined {
   const root = lines[0] ?? '';
   if (!root.startsWith('SelectWithUnionQuery')) {
-    return { ok: false, problem: 'not-select', message: `the engine parses it as ${root.split(' ')[0] ?? 'something else'}, but a query tool may only run a SELECT` };
+    return {
+      ok: false,
+      problem: 'not-select',
+      message: `the engine parses it as ${root.split(' ')[0] ?? 'something else'}, but a query tool may only run a SELECT`,
+    };
   }
   for (const line of lines.slice(1)) {
     const depth = line.length - line.trimStart().length;
@@ -93,7 +97,11 @@ function inspectAst(lines: string[]): SqlVerdict | undefined {
 }
 
 function forbidden(clause: string): SqlVerdict {
-  return { ok: false, problem: 'forbidden-clause', message: `${clause} is not allowed: the server chooses the output format and pins its own settings and limits` };
+  return {
+    ok: false,
+    problem: 'forbidden-clause',
+    message: `${clause} is not allowed: the server chooses the output format and pins its own settings and limits`,
+  };
 }
 
 function parseFailure(message: string): SqlVerdict {
@@ -119,7 +127,14 @@ function describeSyntaxError(message: string): string {
     const detail = (rest ?? '').replace(/^.*?\. /s, '').trim();
     return `syntax error ${where}${detail ? `: ${detail}` : ''}`;
   }
-  const options = [...new Set(expected[1]!.split(', ').map((o) => o.trim()).filter((o) => o !== ''))];
+  const options = [
+    ...new Set(
+      expected[1]!
+        .split(', ')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    ),
+  ];
   const shown = options.slice(0, 8).join(', ');
   return `syntax error ${where}; expected ${options.length === 1 ? '' : 'one of: '}${shown}${options.length > 8 ? `, … (${options.length - 8} more)` : ''}`;
 }

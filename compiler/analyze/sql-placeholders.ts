@@ -43,7 +43,8 @@ function skipQuoted(sql: string, start: number, quote: string): number {
     const ch = sql[i]!;
     if (ch === '\\') i += 2;
     else if (ch === quote) {
-      if (sql[i + 1] === quote) i += 2; // doubled quote is an escaped quote
+      if (sql[i + 1] === quote)
+        i += 2; // doubled quote is an escaped quote
       else return i + 1;
     } else i++;
   }

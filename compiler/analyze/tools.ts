@@ -66,16 +66,26 @@ async function analyzeQueryTool(ctx: ToolContext, name: string, section: QueryTo
     occurrences.set(placeholder.raw, occurrence + 1);
     const where = locateInScalar(reporter.doc, [...at, 'sql'], placeholder.raw, occurrence);
     if (!declaredParams.includes(placeholder.name)) {
-      reporter.error('MCPC_SQL_PLACEHOLDER_UNDECLARED', [...at, 'sql'], `placeholder {${placeholder.name}:${placeholder.type}} has no declared param${didYouMean(placeholder.name, declaredParams)}`, {
-        at: where,
-        hint: `declare it under tools.${name}.params`,
-      });
+      reporter.error(
+        'MCPC_SQL_PLACEHOLDER_UNDECLARED',
+        [...at, 'sql'],
+        `placeholder {${placeholder.name}:${placeholder.type}} has no declared param${didYouMean(placeholder.name, declaredParams)}`,
+        {
+          at: where,
+          hint: `declare it under tools.${name}.params`,
+        },
+      );
       continue;
     }
     const earlier = typeOf.get(placeholder.name);
     if (earlier) {
       if (earlier.type !== placeholder.type) {
-        reporter.error('MCPC_SQL_PLACEHOLDER_CONFLICT', [...at, 'sql'], `placeholder '${placeholder.name}' is used as ${earlier.type} and as ${placeholder.type}; one param binds one type`, { at: where });
+        reporter.error(
+          'MCPC_SQL_PLACEHOLDER_CONFLICT',
+          [...at, 'sql'],
+          `placeholder '${placeholder.name}' is used as ${earlier.type} and as ${placeholder.type}; one param binds one type`,
+          { at: where },
+        );
       }
       continue;
     }
@@ -89,7 +99,12 @@ async function analyzeQueryTool(ctx: ToolContext, name: string, section: QueryTo
   }
   for (const param of declaredParams) {
     if (!typeOf.has(param)) {
-      reporter.error('MCPC_SQL_PARAM_UNUSED', [...at, 'params', param], `param '${param}' of tool '${name}' is never used in its SQL; bind it as {${param}:Type} or remove it`, { part: 'key' });
+      reporter.error(
+        'MCPC_SQL_PARAM_UNUSED',
+        [...at, 'params', param],
+        `param '${param}' of tool '${name}' is never used in its SQL; bind it as {${param}:Type} or remove it`,
+        { part: 'key' },
+      );
     }
   }
 
@@ -117,7 +132,14 @@ async function analyzeQueryTool(ctx: ToolContext, name: string, section: QueryTo
     if (verdict.problem === 'undeclared-placeholder') {
       reporter.error('MCPC_SQL_PLACEHOLDER_UNDECLARED', sqlPath, `the SQL uses placeholder '${verdict.name}', which has no declared param`);
     } else {
-      const code = ({ syntax: 'MCPC_SQL_SYNTAX', 'multi-statement': 'MCPC_SQL_MULTI_STATEMENT', 'not-select': 'MCPC_SQL_NOT_SELECT', 'forbidden-clause': 'MCPC_SQL_FORBIDDEN_CLAUSE' } as const)[verdict.problem];
+      const code = (
+        {
+          syntax: 'MCPC_SQL_SYNTAX',
+          'multi-statement': 'MCPC_SQL_MULTI_STATEMENT',
+          'not-select': 'MCPC_SQL_NOT_SELECT',
+          'forbidden-clause': 'MCPC_SQL_FORBIDDEN_CLAUSE',
+        } as const
+      )[verdict.problem];
       const where = verdict.offset === undefined ? undefined : locateSqlOffset(reporter, sqlPath, section.sql, verdict.offset);
       reporter.error(code, sqlPath, `SQL of tool '${name}': ${verdict.message}`, where ? { at: where } : {});
     }
@@ -149,7 +171,11 @@ function resolveSource(ctx: ToolContext, name: string, section: QueryToolSection
   const resourceNames = Object.keys(file.resources ?? {});
   let valid = true;
   if (section.source !== undefined && !(section.source in file.sources)) {
-    reporter.error('MCPC_REF_UNKNOWN_SOURCE', [...at, 'source'], `tool '${name}' names source '${section.source}', which is not defined${didYouMean(section.source, sourceNames)}`);
+    reporter.error(
+      'MCPC_REF_UNKNOWN_SOURCE',
+      [...at, 'source'],
+      `tool '${name}' names source '${section.source}', which is not defined${didYouMean(section.source, sourceNames)}`,
+    );
     valid = false;
   }
   const readSources = new Map<string, number>();
@@ -157,7 +183,11 @@ function resolveSource(ctx: ToolContext, name: string, section: QueryToolSection
     const found = ctx.resources.find((r) => r.name === resource);
     if (!found) {
       if (!(resource in (file.resources ?? {}))) {
-        reporter.error('MCPC_REF_UNKNOWN_RESOURCE', [...at, 'reads', index], `tool '${name}' reads resource '${resource}', which is not defined${didYouMean(resource, resourceNames)}`);
+        reporter.error(
+          'MCPC_REF_UNKNOWN_RESOURCE',
+          [...at, 'reads', index],
+          `tool '${name}' reads resource '${resource}', which is not defined${didYouMean(resource, resourceNames)}`,
+        );
       }
       valid = false;
       continue;
@@ -166,7 +196,11 @@ function resolveSource(ctx: ToolContext, name: string, section: QueryToolSection
   }
   if (!valid) return undefined;
   if (readSources.size > 1) {
-    reporter.error('MCPC_SOURCE_MISMATCH', [...at, 'reads'], `tool '${name}' reads resources on several sources (${[...readSources.keys()].join(', ')}); one query runs on one source`);
+    reporter.error(
+      'MCPC_SOURCE_MISMATCH',
+      [...at, 'reads'],
+      `tool '${name}' reads resources on several sources (${[...readSources.keys()].join(', ')}); one query runs on one source`,
+    );
     return undefined;
   }
   const implied = [...readSources.keys()][0];
@@ -196,9 +230,14 @@ function agreeWithType(reporter: Reporter, at: DocPath, param: ParamIR, placehol
   if (!schema) return undefined;
   const nullable = Array.isArray(schema.type) && schema.type.includes('null');
   if (nullable && !rules.nullable) {
-    reporter.error('MCPC_SQL_NOT_NULLABLE', [...at, 'default'], `param '${param.name}' defaults to null, but {${param.name}:${placeholder.type}} cannot be NULL`, {
-      hint: `use {${param.name}:Nullable(${placeholder.type})}, or give a non-null default`,
-    });
+    reporter.error(
+      'MCPC_SQL_NOT_NULLABLE',
+      [...at, 'default'],
+      `param '${param.name}' defaults to null, but {${param.name}:${placeholder.type}} cannot be NULL`,
+      {
+        hint: `use {${param.name}:Nullable(${placeholder.type})}, or give a non-null default`,
+      },
+    );
     return undefined;
   }
   return schema;
@@ -208,9 +247,14 @@ function mergeRules(reporter: Reporter, at: DocPath, declared: JsonSchema, rules
   const type = declaredType(declared);
   if (!type || !rules.accepts.includes(type)) {
     const allowed = rules.accepts.map(article).join(' or ');
-    reporter.error('MCPC_SQL_TYPE_MISMATCH', [...at, declared.type === undefined ? 'enum' : 'type'], `param '${paramName}' is ${type ? article(type) : 'untyped'}, but its placeholder type ${chType} takes ${allowed}`, {
-      hint: `declare type: ${rules.accepts[0]}`,
-    });
+    reporter.error(
+      'MCPC_SQL_TYPE_MISMATCH',
+      [...at, declared.type === undefined ? 'enum' : 'type'],
+      `param '${paramName}' is ${type ? article(type) : 'untyped'}, but its placeholder type ${chType} takes ${allowed}`,
+      {
+        hint: `declare type: ${rules.accepts[0]}`,
+      },
+    );
     return undefined;
   }
   const merged: JsonSchema = { ...declared };
@@ -225,10 +269,18 @@ function mergeRules(reporter: Reporter, at: DocPath, declared: JsonSchema, rules
     if (own === undefined) {
       merged[keyword] = value;
     } else if (keyword === 'minimum' && typeof own === 'number' && own < (value as number)) {
-      reporter.error('MCPC_SQL_TYPE_MISMATCH', [...at, keyword], `param '${paramName}' allows ${own}, below the smallest ${chType} (${String(value)}); ClickHouse would not bind it faithfully`);
+      reporter.error(
+        'MCPC_SQL_TYPE_MISMATCH',
+        [...at, keyword],
+        `param '${paramName}' allows ${own}, below the smallest ${chType} (${String(value)}); ClickHouse would not bind it faithfully`,
+      );
       return undefined;
     } else if (keyword === 'maximum' && typeof own === 'number' && own > (value as number)) {
-      reporter.error('MCPC_SQL_TYPE_MISMATCH', [...at, keyword], `param '${paramName}' allows ${own}, above the largest ${chType} (${String(value)}); ClickHouse would wrap it around`);
+      reporter.error(
+        'MCPC_SQL_TYPE_MISMATCH',
+        [...at, keyword],
+        `param '${paramName}' allows ${own}, above the largest ${chType} (${String(value)}); ClickHouse would wrap it around`,
+      );
       return undefined;
     }
   }
@@ -236,7 +288,11 @@ function mergeRules(reporter: Reporter, at: DocPath, declared: JsonSchema, rules
     const names = extra.enum as unknown[];
     const outside = declared.enum.filter((value) => !names.includes(value));
     if (outside.length > 0) {
-      reporter.error('MCPC_SQL_TYPE_MISMATCH', [...at, 'enum'], `param '${paramName}' allows ${outside.map((v) => JSON.stringify(v)).join(', ')}, which ${chType} does not have`);
+      reporter.error(
+        'MCPC_SQL_TYPE_MISMATCH',
+        [...at, 'enum'],
+        `param '${paramName}' allows ${outside.map((v) => JSON.stringify(v)).join(', ')}, which ${chType} does not have`,
+      );
       return undefined;
     }
   }
@@ -290,5 +346,9 @@ function locateSqlOffset(reporter: Reporter, path: DocPath, sql: string, offset:
 }
 
 function article(type: JsonTypeName | string): string {
-  return ({ integer: 'an integer', array: 'a list', object: 'an object', string: 'a string', number: 'a number', boolean: 'a boolean' } as Record<string, string>)[type] ?? type;
+  return (
+    ({ integer: 'an integer', array: 'a list', object: 'an object', string: 'a string', number: 'a number', boolean: 'a boolean' } as Record<string, string>)[
+      type
+    ] ?? type
+  );
 }

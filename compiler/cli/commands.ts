@@ -16,7 +16,7 @@ export interface Io {
 export class InternalError extends Error {}
 
 /** Compiles every file with one shared SQL checker (the engine starts once per run). */
-export async function compileAll(files: readonly string[]): Promise<CompiledFile[]> {
+async function compileAll(files: readonly string[]): Promise<CompiledFile[]> {
   const sql = await SqlChecker.open();
   try {
     const results: CompiledFile[] = [];
@@ -106,7 +106,8 @@ function report(diagnostics: Diagnostic[], format: DiagnosticFormat, results: Co
   if (format === 'text') {
     io.stderr(rendered);
     const { errors, warnings } = summarize(diagnostics);
-    if (errors > 0) io.stderr(`${errors} ${errors === 1 ? 'error' : 'errors'}${warnings > 0 ? `, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}` : ''}\n`);
+    if (errors > 0)
+      io.stderr(`${errors} ${errors === 1 ? 'error' : 'errors'}${warnings > 0 ? `, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}` : ''}\n`);
   } else {
     io.stdout(rendered);
   }

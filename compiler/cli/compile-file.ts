@@ -23,7 +23,7 @@ export interface CompiledFile {
   output?: BuildOutput;
 }
 
-export const GENERATOR = `mcpc ${mcpcVersion}`;
+const GENERATOR = `mcpc ${mcpcVersion}`;
 
 /**
  * Runs every phase on one pipeline file: parse → validate → analyze → graph → emit. This is the
@@ -36,7 +36,12 @@ export async function compileFile(path: string, sql: SqlChecker): Promise<Compil
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
-    return { file, diagnostics: [{ code: 'MCPC_FILE_NOT_FOUND', severity: 'error', message: `pipeline file '${file}' ${reason}`, path: '(document)', file, line: 1, col: 1 }] };
+    return {
+      file,
+      diagnostics: [
+        { code: 'MCPC_FILE_NOT_FOUND', severity: 'error', message: `pipeline file '${file}' ${reason}`, path: '(document)', file, line: 1, col: 1 },
+      ],
+    };
   }
 
   const parsed = parseSourceDocument(file, text);

@@ -34,7 +34,9 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
     if (rendered !== '') io.stderr(rendered);
     if (hasErrors(result.diagnostics) || !result.output || !result.ir) {
       const { errors } = summarize(result.diagnostics);
-      io.stderr(`${errors} ${errors === 1 ? 'error' : 'errors'}; ${server ? 'the previous build keeps serving' : 'nothing is served'} until the file is fixed\n`);
+      io.stderr(
+        `${errors} ${errors === 1 ? 'error' : 'errors'}; ${server ? 'the previous build keeps serving' : 'nothing is served'} until the file is fixed\n`,
+      );
       return;
     }
     if (current && sameBuild(current, result.output)) return;
@@ -48,20 +50,20 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
     const port = options.port ?? result.ir.http.port;
     server = start(serverFile, host, port);
     watchers = rewatch(watchers, [resolve(file), ...result.ir.sources.flatMap((s) => (s.seed ? [resolve(dirname(file), s.seed.path)] : []))], schedule);
-    if (await waitForHealth(host, port, server)) {
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/mcp`;
-      io.stderr(
-        [
-          ``,
-          `mcpc dev: serving '${result.ir.name}' (${result.ir.tools.length} tools) from ${displayPath(dir)}/`,
-          `  MCP endpoint   ${url}`,
-          `  health         http://${host.includes(':') ? `[${host}]` : host}:${port}/healthz`,
-          `  connect        npx @modelcontextprotocol/inspector   (Streamable HTTP, URL above)`,
-          `                 claude mcp add --transport http ${result.ir.name} ${url}`,
-          `  watching ${displayPath(file)} for changes; Ctrl-C stops`,
-          ``,
-        ].join('\n') + '\n',
-      );
+    const origin = httpOrigin(host, port);
+    if (await waitForHealth(origin, server)) {
+      const url = `${origin}/mcp`;
+      const banner = [
+        ``,
+        `mcpc dev: serving '${result.ir.name}' (${result.ir.tools.length} tools) from ${displayPath(dir)}/`,
+        `  MCP endpoint   ${url}`,
+        `  health         ${origin}/healthz`,
+        `  connect        npx @modelcontextprotocol/inspector   (Streamable HTTP, URL above)`,
+        `                 claude mcp add --transport http ${result.ir.name} ${url}`,
+        `  watching ${displayPath(file)} for changes; Ctrl-C stops`,
+        ``,
+      ];
+      io.stderr(`${banner.join('\n')}\n`);
     }
   };
 
@@ -109,9 +111,14 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(killer);
 }
 
+/** `http://host:port`, with an IPv6 host in brackets. */
+function httpOrigin(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Polls /healthz until the server answers, it exits, or a minute passes. */
-async function waitForHealth(host: string, port: number, child: ChildProcess): Promise<boolean> {
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/healthz`;
+async function waitForHealth(origin: string, child: ChildProcess): Promise<boolean> {
+  const url = `${origin}/healthz`;
   for (let attempt = 0; attempt < 600; attempt++) {
     if (child.exitCode !== null || child.signalCode !== null) return false;
     try {

@@ -27,28 +27,33 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`mcpc: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    const message = error instanceof InternalError ? error.message : (error as Error).stack ?? String(error);
+    const message = error instanceof InternalError ? error.message : ((error as Error).stack ?? String(error));
     io.stderr(`mcpc: internal error (MCPC_INTERNAL), please report it:\n${message}\n`);
     return 70;
   }
 }
 
+/** The CLI's options, parsed strictly: an unknown flag is a usage error. */
+function parseCommandLine(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      out: { type: 'string' },
+      format: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
 async function run(argv: readonly string[], io: Io): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCommandLine>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        format: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = parseCommandLine(argv);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -83,8 +88,13 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       only(['out', 'host', 'port']);
       if (files.length !== 1) throw new UsageError('dev serves exactly one pipeline file');
       const port = values.port === undefined ? undefined : Number(values.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be a port number, not '${values.port}'`);
-      return devCommand(files[0]!, { outRoot: resolveOut(values.out), ...(values.host === undefined ? {} : { host: values.host }), ...(port === undefined ? {} : { port }) }, io);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+        throw new UsageError(`--port must be a port number, not '${values.port}'`);
+      return devCommand(
+        files[0]!,
+        { outRoot: resolveOut(values.out), ...(values.host === undefined ? {} : { host: values.host }), ...(port === undefined ? {} : { port }) },
+        io,
+      );
     }
     case undefined:
       io.stdout(USAGE);

@@ -39,9 +39,7 @@ export function staleFiles(dir: string, output: BuildOutput): string[] {
 
 function listFiles(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)],
-    );
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)]));
   } catch {
     return [];
   }

@@ -38,7 +38,7 @@ export const DIAGNOSTIC_CODES = {
   MCPC_SQL_NOT_NULLABLE: 'A param that may be null (default: null) is bound to a placeholder that cannot be NULL.',
 
   MCPC_PARAM_INVALID: 'A param declaration contradicts itself (for example a default that breaks its own rules).',
-  MCPC_STEP_ARG_UNKNOWN: "A step passes an argument the called tool does not declare.",
+  MCPC_STEP_ARG_UNKNOWN: 'A step passes an argument the called tool does not declare.',
   MCPC_STEP_ARG_MISSING: 'A step does not pass an argument the called tool requires.',
   MCPC_STEP_ARG_TYPE: 'A step passes a value whose type the called tool does not accept.',
   MCPC_NAME_CONFLICT: 'A pipeline and a tool share a name; both would become MCP tools.',

@@ -46,8 +46,6 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 /** Orders diagnostics by file, then position, then code, so output never depends on discovery order. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
-    (a, b) =>
-      a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
   );
 }

@@ -68,7 +68,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
 }
 
 /** JSON with keys sorted at every level, so the hash does not depend on construction order. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -1,4 +1,13 @@
-import { IndentationText, Project, QuoteKind, StructureKind, type CodeBlockWriter, type InterfaceDeclarationStructure, type StatementStructures, type WriterFunction } from 'ts-morph';
+import {
+  IndentationText,
+  Project,
+  QuoteKind,
+  StructureKind,
+  type CodeBlockWriter,
+  type InterfaceDeclarationStructure,
+  type StatementStructures,
+  type WriterFunction,
+} from 'ts-morph';
 import type { BindingIR, ConfigText, ServerIR, SourceIR, ToolIR } from '../analyze/ir.js';
 
 /** The module specifier generated servers import the runtime from. */
@@ -26,10 +35,18 @@ export function renderServerSource(ir: ServerIR, generator: string, contentHash:
     },
   ];
   if (ir.tools.length > 0) {
-    statements.push(constant('What every query tool returns as structuredContent.', 'const queryOutputSchema: mcpc.JsonObject = ', (w) => writeValue(w, ir.tools[0]!.outputSchema)));
+    statements.push(
+      constant('What every query tool returns as structuredContent.', 'const queryOutputSchema: mcpc.JsonObject = ', (w) =>
+        writeValue(w, ir.tools[0]!.outputSchema),
+      ),
+    );
   }
   for (const tool of ir.tools) statements.push(paramsInterface(tool), toolConstant(tool));
-  statements.push(constant(`The ${ir.name} server: its sources, resources and tools.`, 'export const spec: mcpc.ServerSpec = ', (w) => writeSpec(w, ir, generator, contentHash)));
+  statements.push(
+    constant(`The ${ir.name} server: its sources, resources and tools.`, 'export const spec: mcpc.ServerSpec = ', (w) =>
+      writeSpec(w, ir, generator, contentHash),
+    ),
+  );
   statements.push((w) => w.blankLineIfLastNot().writeLine('mcpc.main(spec, import.meta.url);'));
   return project.createSourceFile('server.ts', { statements }).getFullText();
 }
@@ -86,7 +103,14 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, generator: string, contentH
     ['contentHash', value(contentHash)],
     ['http', value(ir.http)],
     ['listPageSize', value(ir.listPageSize)],
-    ['sources', (x) => writeObject(x, ir.sources.map((s) => [s.name, (y) => writeSource(y, s)]))],
+    [
+      'sources',
+      (x) =>
+        writeObject(
+          x,
+          ir.sources.map((s) => [s.name, (y) => writeSource(y, s)]),
+        ),
+    ],
     ['resources', value(ir.resources)],
     ['tools', (x) => x.write(`[${ir.tools.map(toolVariable).join(', ')}]`)],
   ]);
@@ -133,14 +157,19 @@ function writeValue(w: CodeBlockWriter, v: unknown): void {
     }
     if (Array.isArray(v)) {
       w.write('[').newLine();
-      w.indent(() => v.forEach((item) => {
-        writeValue(w, item);
-        w.write(',').newLine();
-      }));
+      w.indent(() =>
+        v.forEach((item) => {
+          writeValue(w, item);
+          w.write(',').newLine();
+        }),
+      );
       w.write(']');
       return;
     }
-    writeObject(w, Object.entries(v as Record<string, unknown>).map(([key, item]) => [key, value(item)]));
+    writeObject(
+      w,
+      Object.entries(v as Record<string, unknown>).map(([key, item]) => [key, value(item)]),
+    );
     return;
   }
   w.write(JSON.stringify(v));
@@ -170,7 +199,9 @@ function compact(v: object): string | undefined {
     ? `[${v.map((item) => JSON.stringify(item)).join(', ')}]`
     : Object.keys(v).length === 0
       ? '{}'
-      : `{ ${Object.entries(v).map(([key, item]) => `${propertyName(key)}: ${JSON.stringify(item)}`).join(', ')} }`;
+      : `{ ${Object.entries(v)
+          .map(([key, item]) => `${propertyName(key)}: ${JSON.stringify(item)}`)
+          .join(', ')} }`;
   return text.length <= 80 ? text : undefined;
 }
 

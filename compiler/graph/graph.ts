@@ -27,14 +27,22 @@ export function checkGraphs(reporter: Reporter, ir: ServerIR): ServerIR {
     for (const step of composite.steps) {
       calls.mergeNode(step.target.name);
       if (!calls.hasEdge(composite.name, step.target.name)) {
-        calls.addEdge(composite.name, step.target.name, { at: [...step.at, 'tool'], description: `'${composite.name}' calls '${step.target.name}' in step '${step.id}'` });
+        calls.addEdge(composite.name, step.target.name, {
+          at: [...step.at, 'tool'],
+          description: `'${composite.name}' calls '${step.target.name}' in step '${step.id}'`,
+        });
       }
     }
   }
   for (const cycle of findCycles(calls)) {
-    reporter.error('MCPC_GRAPH_CYCLE', edgeAt(calls, cycle, 0), `pipelines call each other in a loop: ${cycle.join(' -> ')}; a pipeline cannot (even indirectly) call itself`, {
-      related: relatedEdges(reporter, calls, cycle),
-    });
+    reporter.error(
+      'MCPC_GRAPH_CYCLE',
+      edgeAt(calls, cycle, 0),
+      `pipelines call each other in a loop: ${cycle.join(' -> ')}; a pipeline cannot (even indirectly) call itself`,
+      {
+        related: relatedEdges(reporter, calls, cycle),
+      },
+    );
   }
 
   const pipelines = ir.pipelines.map((composite) => orderSteps(reporter, composite));
@@ -52,9 +60,14 @@ function orderSteps(reporter: Reporter, composite: CompositeIR): CompositeIR {
   }
   const cycles = findCycles(steps);
   for (const cycle of cycles) {
-    reporter.error('MCPC_GRAPH_STEP_CYCLE', edgeAt(steps, cycle, 0), `steps of pipeline '${composite.name}' need each other's output in a loop: ${cycle.join(' -> ')}`, {
-      related: relatedEdges(reporter, steps, cycle),
-    });
+    reporter.error(
+      'MCPC_GRAPH_STEP_CYCLE',
+      edgeAt(steps, cycle, 0),
+      `steps of pipeline '${composite.name}' need each other's output in a loop: ${cycle.join(' -> ')}`,
+      {
+        related: relatedEdges(reporter, steps, cycle),
+      },
+    );
   }
   if (cycles.length > 0) return composite;
 

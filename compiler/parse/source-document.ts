@@ -26,7 +26,7 @@ export function parseSourceDocument(file: string, text: string): ParseResult {
 
   for (const error of yaml.errors) {
     if (error.code === 'DUPLICATE_KEY') {
-      diagnostics.push(duplicateKeyDiagnostic(file, text, yaml, at, error.pos[0]));
+      diagnostics.push(duplicateKeyDiagnostic(text, yaml, at, error.pos[0]));
     } else {
       diagnostics.push({
         code: 'MCPC_YAML_SYNTAX',
@@ -50,13 +50,7 @@ export function parseSourceDocument(file: string, text: string): ParseResult {
   return { document: { file, text, yaml, lineCounter, value }, diagnostics };
 }
 
-function duplicateKeyDiagnostic(
-  file: string,
-  text: string,
-  yaml: Document.Parsed,
-  at: (offset: number) => SourceLocation,
-  offset: number,
-): Diagnostic {
+function duplicateKeyDiagnostic(text: string, yaml: Document.Parsed, at: (offset: number) => SourceLocation, offset: number): Diagnostic {
   const found = findDuplicateKey(yaml.contents, offset, []);
   const keyText = found?.key ?? text.slice(offset).split(/[:\n]/, 1)[0]?.trim() ?? '';
   const where = found ? formatDocPath(found.path) : '(document)';

@@ -15,7 +15,7 @@ export interface PipelineFile {
   telemetry?: Record<string, unknown>;
 }
 
-export interface ServerSection {
+interface ServerSection {
   name: string;
   version: string;
   description?: string;
@@ -35,7 +35,7 @@ export interface SourceSection {
   limits?: { max_rows?: number; max_bytes?: number; max_execution_time_s?: number };
 }
 
-export interface ResourceSection {
+interface ResourceSection {
   source: string;
   table: string;
   database?: string;
@@ -81,7 +81,7 @@ export interface QueryToolSection extends ToolBase {
   sql: string;
 }
 
-export interface StreamToolSection extends ToolBase {
+interface StreamToolSection extends ToolBase {
   kind: 'stream';
   reads?: string[];
   params?: Record<string, ParamSection>;
@@ -89,18 +89,18 @@ export interface StreamToolSection extends ToolBase {
   stream?: { batch_size?: number; max_latency_ms?: number; max_rows?: number };
 }
 
-export interface InsertToolSection extends ToolBase {
+interface InsertToolSection extends ToolBase {
   kind: 'insert';
   writes?: string[];
   table: string;
 }
 
-export interface SqlToolSection extends ToolBase {
+interface SqlToolSection extends ToolBase {
   kind: 'sql';
   reads: string[];
 }
 
-export type ToolSection = QueryToolSection | StreamToolSection | InsertToolSection | SqlToolSection;
+type ToolSection = QueryToolSection | StreamToolSection | InsertToolSection | SqlToolSection;
 
 export interface PipelineSection {
   title?: string;

@@ -83,20 +83,36 @@ function describeError(error: ErrorObject, root: unknown): MappedError | undefin
     case 'type': {
       const expected = String(params.type);
       const hint = path.at(-1) === 'version' && typeof error.data === 'number' ? 'quote the version in YAML, for example version: "1.2.0"' : undefined;
-      return { code: 'MCPC_SCHEMA_WRONG_TYPE', path, part: 'value', message: `${where} must be ${withArticle(expected)}, not ${describeValue(error.data)}`, ...(hint ? { hint } : {}) };
+      return {
+        code: 'MCPC_SCHEMA_WRONG_TYPE',
+        path,
+        part: 'value',
+        message: `${where} must be ${withArticle(expected)}, not ${describeValue(error.data)}`,
+        ...(hint ? { hint } : {}),
+      };
     }
     case 'enum':
     case 'const': {
       const allowed = error.keyword === 'enum' ? (params.allowedValues as unknown[]) : [params.allowedValue];
       const suggestion = typeof error.data === 'string' ? didYouMean(error.data, allowed.map(String)) : '';
-      return { code: 'MCPC_SCHEMA_NOT_ALLOWED', path, part: 'value', message: `${where} must be ${oneOf(allowed)}, not ${describeValue(error.data)}${suggestion}` };
+      return {
+        code: 'MCPC_SCHEMA_NOT_ALLOWED',
+        path,
+        part: 'value',
+        message: `${where} must be ${oneOf(allowed)}, not ${describeValue(error.data)}${suggestion}`,
+      };
     }
     case 'discriminator': {
       const kindPath = [...path, String(params.tag)];
       const kinds = discriminatorValues(parent);
       const tagValue = params.tagValue;
       if (params.error === 'mapping' && typeof tagValue === 'string') {
-        return { code: 'MCPC_SCHEMA_NOT_ALLOWED', path: kindPath, part: 'value', message: `${formatDocPath(kindPath)} must be ${oneOf(kinds)}, not '${tagValue}'${didYouMean(tagValue, kinds)}` };
+        return {
+          code: 'MCPC_SCHEMA_NOT_ALLOWED',
+          path: kindPath,
+          part: 'value',
+          message: `${formatDocPath(kindPath)} must be ${oneOf(kinds)}, not '${tagValue}'${didYouMean(tagValue, kinds)}`,
+        };
       }
       return { code: 'MCPC_SCHEMA_WRONG_TYPE', path: kindPath, part: 'value', message: `${formatDocPath(kindPath)} must be ${oneOf(kinds)}` };
     }
@@ -108,17 +124,37 @@ function describeError(error: ErrorObject, root: unknown): MappedError | undefin
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { code: 'MCPC_SCHEMA_OUT_OF_RANGE', path, part: 'value', message: `${where} must be ${String(params.comparison)} ${String(params.limit)}, not ${describeValue(error.data)}` };
+      return {
+        code: 'MCPC_SCHEMA_OUT_OF_RANGE',
+        path,
+        part: 'value',
+        message: `${where} must be ${String(params.comparison)} ${String(params.limit)}, not ${describeValue(error.data)}`,
+      };
     case 'minLength':
       return params.limit === 1
         ? { code: 'MCPC_SCHEMA_OUT_OF_RANGE', path, part: 'value', message: `${where} must not be empty` }
         : { code: 'MCPC_SCHEMA_OUT_OF_RANGE', path, part: 'value', message: `${where} must be at least ${String(params.limit)} characters long` };
     case 'minProperties':
-      return { code: 'MCPC_SCHEMA_OUT_OF_RANGE', path, part: 'key', message: `${where} must have at least ${String(params.limit)} ${params.limit === 1 ? 'entry' : 'entries'}` };
+      return {
+        code: 'MCPC_SCHEMA_OUT_OF_RANGE',
+        path,
+        part: 'key',
+        message: `${where} must have at least ${String(params.limit)} ${params.limit === 1 ? 'entry' : 'entries'}`,
+      };
     case 'minItems':
-      return { code: 'MCPC_SCHEMA_OUT_OF_RANGE', path, part: 'value', message: `${where} must have at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}` };
+      return {
+        code: 'MCPC_SCHEMA_OUT_OF_RANGE',
+        path,
+        part: 'value',
+        message: `${where} must have at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}`,
+      };
     case 'uniqueItems':
-      return { code: 'MCPC_SCHEMA_INVALID', path, part: 'value', message: `${where} lists the same entry twice (items ${String(params.j)} and ${String(params.i)})` };
+      return {
+        code: 'MCPC_SCHEMA_INVALID',
+        path,
+        part: 'value',
+        message: `${where} lists the same entry twice (items ${String(params.j)} and ${String(params.i)})`,
+      };
     case 'oneOf':
     case 'anyOf':
     case 'if':
@@ -174,8 +210,19 @@ function describeValue(value: unknown): string {
 }
 
 function withArticle(type: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'text', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'null' };
-  return type.split(',').map((t) => names[t] ?? t).join(' or ');
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'text',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    null: 'null',
+  };
+  return type
+    .split(',')
+    .map((t) => names[t] ?? t)
+    .join(' or ');
 }
 
 function oneOf(values: readonly unknown[]): string {

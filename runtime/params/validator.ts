@@ -19,9 +19,7 @@ export function createArgsAjv(): Ajv2020 {
 }
 
 /** A compiled argument check that fills defaults in place and explains what is wrong. */
-export interface ArgsValidator {
-  (args: JsonObject): string[];
-}
+export type ArgsValidator = (args: JsonObject) => string[];
 
 export function compileArgsValidator(ajv: Ajv2020, schema: JsonObject): ArgsValidator {
   const validate: ValidateFunction = ajv.compile(schema);
@@ -58,8 +56,19 @@ export function explainArgError(error: ErrorObject, schema: JsonObject): string 
 }
 
 function typeName(type: string): string {
-  const names: Record<string, string> = { string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', array: 'a list', object: 'an object', null: 'null' };
-  return type.split(',').map((t) => names[t] ?? t).join(' or ');
+  const names: Record<string, string> = {
+    string: 'a string',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'an object',
+    null: 'null',
+  };
+  return type
+    .split(',')
+    .map((t) => names[t] ?? t)
+    .join(' or ');
 }
 
 function argumentName(pointer: string): string {

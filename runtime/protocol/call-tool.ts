@@ -7,8 +7,8 @@ import { runQueryTool } from '../tools/query-tool.js';
 import type { CatalogView } from './catalog.js';
 
 /** `_meta` keys mcpc adds to every tool result. */
-export const REQUEST_ID_KEY = 'mcpc/request_id';
-export const ERROR_CODE_KEY = 'mcpc/error_code';
+const REQUEST_ID_KEY = 'mcpc/request_id';
+const ERROR_CODE_KEY = 'mcpc/error_code';
 
 /**
  * Answers one `tools/call`: look the tool up in the caller's view (a hidden tool is as unknown
@@ -31,22 +31,26 @@ export async function callTool(runtime: Runtime, view: CatalogView, name: string
     const source = runtime.sources.get(tool.source);
     if (!source) throw new Error(`tool '${tool.name}' names source '${tool.source}', which is not open`);
     const { result, text } = await runQueryTool(tool, source, args, requestId, signal);
-    if (log.enabled('debug')) log.debug('tool call', { tool: tool.name, request_id: requestId, rows: result.row_count, truncated: result.truncated, ms: elapsed(started) });
+    if (log.enabled('debug'))
+      log.debug('tool call', { tool: tool.name, request_id: requestId, rows: result.row_count, truncated: result.truncated, ms: elapsed(started) });
     return { content: [{ type: 'text', text }], structuredContent: { ...result }, _meta: { [REQUEST_ID_KEY]: requestId } };
   } catch (error) {
-    const failure = error instanceof ToolFailure ? error : new ToolFailure('INTERNAL', 'the server failed to run this tool; the operator can find the cause in its log under the request id');
+    const failure =
+      error instanceof ToolFailure
+        ? error
+        : new ToolFailure('INTERNAL', 'the server failed to run this tool; the operator can find the cause in its log under the request id');
     log.warn('tool call failed', {
       tool: tool.name,
       request_id: requestId,
       code: failure.code,
-      error: error instanceof ToolFailure ? describeCause(failure) : (error as Error).stack ?? String(error),
+      error: error instanceof ToolFailure ? describeCause(failure) : ((error as Error).stack ?? String(error)),
       ms: elapsed(started),
     });
     return errorResult(failure.code, failure.message, requestId);
   }
 }
 
-export function errorResult(code: ToolErrorCode, message: string, requestId: string): CallToolResult {
+function errorResult(code: ToolErrorCode, message: string, requestId: string): CallToolResult {
   return {
     isError: true,
     content: [{ type: 'text', text: `${code}: ${message} (request ${requestId})` }],

@@ -17,7 +17,7 @@ export interface CatalogView {
   hiddenTools: readonly string[];
 }
 
-export interface McpTool {
+interface McpTool {
   name: string;
   title?: string;
   description: string;
@@ -26,7 +26,7 @@ export interface McpTool {
   annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
 }
 
-export interface McpResource {
+interface McpResource {
   uri: string;
   name: string;
   description?: string;

@@ -20,7 +20,7 @@ export class Pages<T> {
       const next = cursors[index + 1];
       return { items: items.slice(index * pageSize, (index + 1) * pageSize), ...(next === undefined ? {} : { nextCursor: next }) };
     });
-    cursors.forEach((cursor, index) => this.byCursor.set(cursor, this.pages[index]!));
+    for (const [index, cursor] of cursors.entries()) this.byCursor.set(cursor, this.pages[index]!);
   }
 
   /** The first page, or the page a cursor from an earlier page names. */

@@ -1,5 +1,6 @@
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, Server, type McpServerFactory, type Tool } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
+import type { Column } from '../sources/source.js';
 import { log } from '../log.js';
 import { callTool } from './call-tool.js';
 import type { Principal } from './catalog.js';
@@ -18,7 +19,11 @@ export function serverFactory(runtime: Runtime, principal: Principal): McpServer
   return () => {
     const server = new Server(
       { name: spec.name, version: spec.version },
-      { capabilities: { tools: { listChanged: false }, resources: {} }, ...(spec.instructions === undefined ? {} : { instructions: spec.instructions }), cacheHints },
+      {
+        capabilities: { tools: { listChanged: false }, resources: {} },
+        ...(spec.instructions === undefined ? {} : { instructions: spec.instructions }),
+        cacheHints,
+      },
     );
     server.setRequestHandler('tools/list', (request) => {
       const page = view.toolPages.page(request.params?.cursor);
@@ -40,7 +45,7 @@ export function serverFactory(runtime: Runtime, principal: Principal): McpServer
       if (!resource) throw new ResourceNotFoundError(request.params.uri);
       const source = runtime.sources.get(resource.source);
       if (!source) throw new ProtocolError(ProtocolErrorCode.InternalError, `resource source '${resource.source}' is not open`);
-      let columns;
+      let columns: Column[];
       try {
         columns = await source.describeTable(resource.database, resource.table);
       } catch (error) {

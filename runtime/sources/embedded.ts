@@ -111,7 +111,9 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
  */
 async function seedIfEmpty(writer: ClickHouseClient, source: string, seed: { file: string; sql: string }): Promise<void> {
   const tables = async () =>
-    (await (await writer.query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase()', format: 'JSONEachRow' })).json<{ name: string }>()).map((t) => t.name);
+    (
+      await (await writer.query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase()', format: 'JSONEachRow' })).json<{ name: string }>()
+    ).map((t) => t.name);
   if ((await tables()).length > 0) return;
   try {
     await writer.command({ query: seed.sql });

@@ -17,20 +17,24 @@ export async function openSources(spec: ServerSpec, serverDir: string, environme
   let embeddedAt: { source: string; path: string } | undefined;
   try {
     for (const [name, source] of Object.entries(spec.sources)) {
-      const resolve = (text: ConfigText | undefined, key: string) => (text === undefined ? undefined : resolveConfigText(text, `source '${name}' ${key}`, environment));
+      const resolve = (text: ConfigText | undefined, key: string) =>
+        text === undefined ? undefined : resolveConfigText(text, `source '${name}' ${key}`, environment);
       const url = resolve(source.url, 'url');
       const database = resolve(source.database, 'database');
       if (url !== undefined && url !== '') {
         const username = resolve(source.username, 'username');
         const password = resolve(source.password, 'password');
-        sources.set(name, await openRemoteSource({
+        sources.set(
           name,
-          url,
-          limits: source.limits,
-          ...(username === undefined ? {} : { username }),
-          ...(password === undefined ? {} : { password }),
-          ...(database === undefined ? {} : { database }),
-        }));
+          await openRemoteSource({
+            name,
+            url,
+            limits: source.limits,
+            ...(username === undefined ? {} : { username }),
+            ...(password === undefined ? {} : { password }),
+            ...(database === undefined ? {} : { database }),
+          }),
+        );
       } else {
         const path = resolvePath(resolveConfigText(source.embedded, `source '${name}' embedded`, environment));
         // chDB binds one data directory per process; a second one would fail deep inside the engine.
@@ -42,13 +46,16 @@ export async function openSources(spec: ServerSpec, serverDir: string, environme
         }
         embeddedAt ??= { source: name, path };
         const seed = source.seedFile === undefined ? undefined : { file: source.seedFile, sql: readSeed(name, join(serverDir, source.seedFile)) };
-        sources.set(name, await openEmbeddedSource({
+        sources.set(
           name,
-          path,
-          limits: source.limits,
-          ...(database === undefined ? {} : { database }),
-          ...(seed ? { seed } : {}),
-        }));
+          await openEmbeddedSource({
+            name,
+            path,
+            limits: source.limits,
+            ...(database === undefined ? {} : { database }),
+            ...(seed ? { seed } : {}),
+          }),
+        );
       }
     }
   } catch (error) {

@@ -5,7 +5,7 @@ import { log } from '../log.js';
 import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';
 
 /** ClickHouse learned query parameters (`{name:Type}`, HTTP `param_name`) in 19.11.3.11. */
-export const MIN_VERSION = [19, 11] as const;
+const MIN_VERSION = [19, 11] as const;
 
 export interface RemoteOptions {
   name: string;
@@ -114,13 +114,13 @@ async function serverVersion(client: ClickHouseClient): Promise<string> {
   return rows[0]?.version ?? 'unknown';
 }
 
-export function supportsQueryParameters(version: string): boolean {
+function supportsQueryParameters(version: string): boolean {
   const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10));
   return major > MIN_VERSION[0] || (major === MIN_VERSION[0] && minor >= MIN_VERSION[1]);
 }
 
 /** The URL without credentials, for messages and logs. */
-export function redact(url: string): string {
+function redact(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.username = '';

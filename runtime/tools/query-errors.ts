@@ -25,7 +25,10 @@ function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): Tool
   const code = typeof rawCode === 'string' && /^\d+$/.test(rawCode) ? rawCode : undefined;
   const message = `${typeof rawCode === 'string' ? `${rawCode} ` : ''}${error instanceof Error ? error.message : String(error)}`;
   if (code && TIMEOUT.has(code)) {
-    return new ToolFailure('QUERY.TIMEOUT', `the query ran longer than the source's limit of ${limits.maxExecutionTimeS} s; narrow the arguments (a shorter date range, a smaller limit)`);
+    return new ToolFailure(
+      'QUERY.TIMEOUT',
+      `the query ran longer than the source's limit of ${limits.maxExecutionTimeS} s; narrow the arguments (a shorter date range, a smaller limit)`,
+    );
   }
   if (code && RESOURCE.has(code)) return new ToolFailure('QUERY.RESOURCE_LIMIT', `the query hit a resource limit of the source: ${sanitize(message)}`);
   if (code && FORBIDDEN.has(code)) return new ToolFailure('QUERY.FORBIDDEN', `the source refused the query: ${sanitize(message)}`);

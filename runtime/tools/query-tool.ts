@@ -3,7 +3,7 @@ import { ToolFailure } from '../errors.js';
 import type { Row, Source } from '../sources/source.js';
 import { classifyQueryError } from './query-errors.js';
 
-export interface QueryResult {
+interface QueryResult {
   rows: Row[];
   row_count: number;
   truncated: boolean;

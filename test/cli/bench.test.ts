@@ -11,13 +11,23 @@ import { repoRoot, scratchDir } from '../support/paths.js';
  */
 describe('benchmark harness', () => {
   it('runs B1 end to end in quick mode and writes a result for every row', () => {
-    const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.bench.json'], { cwd: repoRoot, encoding: 'utf8' });
+    const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.bench.json'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(tsc.stdout + tsc.stderr).toBe('');
     const out = join(scratchDir('bench'), 'results.json');
-    const run = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bench', 'run.js'), '--quick', '--only', 'B1', '--out', out], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bench', 'run.js'), '--quick', '--only', 'B1', '--out', out], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(run.stderr).toContain('bench: B1');
     expect(run.stdout).toMatch(/\| B1 +\| p50 latency, point query, c=1/);
-    const results = JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ id: string; mcpc: string }>; suites: { B1: { mcpc: { calls: number }; dataFloor: { calls: number } } } };
+    const results = JSON.parse(readFileSync(out, 'utf8')) as {
+      rows: Array<{ id: string; mcpc: string }>;
+      suites: { B1: { mcpc: { calls: number }; dataFloor: { calls: number } } };
+    };
     expect(results.rows.filter((r) => r.id === 'B1')).toHaveLength(4);
     expect(results.suites.B1.mcpc.calls).toBeGreaterThan(0);
     expect(results.suites.B1.dataFloor.calls).toBeGreaterThan(0);

@@ -26,7 +26,14 @@ describe('mcpc command line', () => {
   });
 
   it('exits 2 with usage on wrong usage, without a stack trace', () => {
-    for (const args of [['frobnicate'], ['build'], ['check', '--format', 'xml', 'x.yaml'], ['build', '--bogus', 'x.yaml'], ['dev', 'a.yaml', 'b.yaml'], ['build', '--format', 'json', 'x.yaml']]) {
+    for (const args of [
+      ['frobnicate'],
+      ['build'],
+      ['check', '--format', 'xml', 'x.yaml'],
+      ['build', '--bogus', 'x.yaml'],
+      ['dev', 'a.yaml', 'b.yaml'],
+      ['build', '--format', 'json', 'x.yaml'],
+    ]) {
       const run = mcpc(...args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toContain('Usage:');
@@ -58,7 +65,13 @@ describe('mcpc command line', () => {
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { diagnostics: Array<{ code: string; line: number; col: number }>; summary: { errors: number } };
     expect(report.summary.errors).toBe(1);
-    expect(report.diagnostics[0]).toMatchObject({ code: 'MCPC_SQL_PARAM_UNUSED', line: 11, col: 7, severity: 'error', path: 'tools.count_orders.params.region' });
+    expect(report.diagnostics[0]).toMatchObject({
+      code: 'MCPC_SQL_PARAM_UNUSED',
+      line: 11,
+      col: 7,
+      severity: 'error',
+      path: 'tools.count_orders.params.region',
+    });
   });
 
   it('prints GitHub annotations for CI', () => {
@@ -84,7 +97,11 @@ describe('mcpc command line', () => {
     for (const file of ['server.ts', 'server.js', 'manifest.json', 'seed/warehouse.sql']) {
       expect(readFileSync(join(second, 'orders', file), 'utf8'), file).toBe(readFileSync(join(first, 'orders', file), 'utf8'));
     }
-    const manifest = JSON.parse(readFileSync(join(first, 'orders', 'manifest.json'), 'utf8')) as { server: { name: string }; tools: Array<{ name: string }>; content_hash: string };
+    const manifest = JSON.parse(readFileSync(join(first, 'orders', 'manifest.json'), 'utf8')) as {
+      server: { name: string };
+      tools: Array<{ name: string }>;
+      content_hash: string;
+    };
     expect(manifest.server.name).toBe('orders');
     expect(manifest.tools.map((t) => t.name)).toEqual(['query_orders', 'orders_by_region', 'summarize_orders']);
     expect(manifest.content_hash).toMatch(/^sha256:[0-9a-f]{64}$/);

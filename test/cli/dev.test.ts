@@ -71,7 +71,10 @@ describe('mcpc dev', () => {
 
   it('prints the diagnostics of a broken edit and keeps the last good server running', async () => {
     const path = join(dir, 'orders.yaml');
-    writeFileSync(path, readFileSync(path, 'utf8').replace('SELECT count() AS orders FROM orders_anon', 'SELECT count() FROM orders_anon WHERE x = {missing:UInt8}'));
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace('SELECT count() AS orders FROM orders_anon', 'SELECT count() FROM orders_anon WHERE x = {missing:UInt8}'),
+    );
     // The summary line is written after the diagnostics, so waiting for it sees both.
     await waitFor('the previous build keeps serving until the file is fixed');
     expect(output).toContain('error MCPC_SQL_PLACEHOLDER_UNDECLARED: placeholder {missing:UInt8} has no declared param');

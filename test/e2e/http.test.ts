@@ -52,7 +52,10 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
 
   it('gives every call its own request id', async () => {
     const args = { from: '2024-02-01', to: '2024-02-02' };
-    const [a, b] = await Promise.all([client.callTool({ name: 'orders_by_region', arguments: args }), client.callTool({ name: 'orders_by_region', arguments: args })]);
+    const [a, b] = await Promise.all([
+      client.callTool({ name: 'orders_by_region', arguments: args }),
+      client.callTool({ name: 'orders_by_region', arguments: args }),
+    ]);
     expect(a._meta?.['mcpc/request_id']).not.toBe(b._meta?.['mcpc/request_id']);
   });
 
@@ -124,7 +127,13 @@ function rawPost(url: string, body: string, headers: Record<string, string>): Pr
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      },
       (res) => {
         let data = '';
         res.on('data', (chunk: Buffer) => (data += chunk.toString()));
@@ -136,13 +145,22 @@ function rawPost(url: string, body: string, headers: Record<string, string>): Pr
   });
 }
 
-const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+});
 
 describe('HTTP edge of the example server', () => {
   it('reports each source on /healthz', async () => {
     const response = await fetch(orders.url.replace('/mcp', '/healthz'));
     expect(response.status).toBe(200);
-    const report = (await response.json()) as { status: string; server: { name: string; content_hash: string }; sources: Record<string, { status: string; engine: string }> };
+    const report = (await response.json()) as {
+      status: string;
+      server: { name: string; content_hash: string };
+      sources: Record<string, { status: string; engine: string }>;
+    };
     expect(report.status).toBe('ok');
     expect(report.server.name).toBe('orders');
     expect(report.server.content_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -172,7 +190,12 @@ describe('HTTP edge of the example server', () => {
 
   it('refuses an oversized body before parsing it', async () => {
     const port = new URL(orders.url).port;
-    const huge = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'summarize_orders', arguments: { data: 'x'.repeat(5 * 1024 * 1024) } } });
+    const huge = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'summarize_orders', arguments: { data: 'x'.repeat(5 * 1024 * 1024) } },
+    });
     const response = await rawPost(orders.url, huge, { host: `127.0.0.1:${port}` });
     expect(response.status).toBe(413);
   });

@@ -27,7 +27,10 @@ describe('paged lists', () => {
     const first = (await client.request({ method: 'tools/list', params: {} })) as { tools: Array<{ name: string }>; nextCursor?: string };
     expect(first.tools.map((t) => t.name)).toEqual(['numbers', 'wide_rows']);
     expect(first.nextCursor).toEqual(expect.any(String));
-    const second = (await client.request({ method: 'tools/list', params: { cursor: first.nextCursor! } })) as { tools: Array<{ name: string }>; nextCursor?: string };
+    const second = (await client.request({ method: 'tools/list', params: { cursor: first.nextCursor! } })) as {
+      tools: Array<{ name: string }>;
+      nextCursor?: string;
+    };
     expect(second.tools.map((t) => t.name)).toEqual(['slow', 'missing_table']);
   });
 
@@ -83,7 +86,15 @@ describe('runtime limits on embedded ClickHouse', () => {
       tags: ['a', "b'c"],
     });
     expect(structured?.rows).toEqual([
-      { day: '2024-02-29', at: '2024-03-01 12:30:00', small: 255, big: '18446744073709551615', tags: ['a', "b'c"], note: null, injection: "x'; DROP TABLE t; --" },
+      {
+        day: '2024-02-29',
+        at: '2024-03-01 12:30:00',
+        small: 255,
+        big: '18446744073709551615',
+        tags: ['a', "b'c"],
+        note: null,
+        injection: "x'; DROP TABLE t; --",
+      },
     ]);
   });
 

@@ -13,7 +13,11 @@ beforeAll(() => {
 /** Runs the server to completion and returns its exit code and log. */
 function runToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0'], { cwd: outsideDir('remote'), env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0'], {
+      cwd: outsideDir('remote'),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

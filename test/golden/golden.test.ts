@@ -14,7 +14,10 @@ import { repoRoot } from '../support/paths.js';
  */
 const fixtures = join(repoRoot, 'test', 'fixtures');
 const update = process.env.UPDATE_GOLDEN === '1';
-const cases = (kind: 'valid' | 'invalid') => readdirSync(join(fixtures, kind)).filter((name) => existsSync(join(fixtures, kind, name, 'pipeline.yaml'))).sort();
+const cases = (kind: 'valid' | 'invalid') =>
+  readdirSync(join(fixtures, kind))
+    .filter((name) => existsSync(join(fixtures, kind, name, 'pipeline.yaml')))
+    .sort();
 const valid = cases('valid');
 const invalid = cases('invalid');
 

@@ -8,6 +8,9 @@ import { repoRoot } from './paths.js';
  * built files, so tests must never run against a stale build) and clear scratch space.
  */
 export default function setup(): void {
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
   rmSync(join(repoRoot, 'test', '.tmp'), { recursive: true, force: true });
 }

@@ -96,7 +96,7 @@ export async function startLegacyClickHouse(): Promise<LegacyClickHouse | { skip
 }
 
 function skip(reason: string): { skipped: string } {
-  const ci = process.env['CI'];
+  const ci = process.env.CI;
   if (ci && ci !== 'false' && ci !== '0') throw new Error(`legacy ClickHouse unavailable in CI: ${reason}`);
   return { skipped: reason };
 }
@@ -109,7 +109,7 @@ interface ServerBinary {
 // Debian ships /usr/sbin/clickhouse-server, which is not on a non-root PATH;
 // upstream packages ship one `clickhouse` multi-call binary instead.
 async function findServerBinary(): Promise<ServerBinary | undefined> {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), '/usr/sbin', '/usr/bin'];
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/sbin', '/usr/bin'];
   for (const [name, args] of [
     ['clickhouse-server', []],
     ['clickhouse', ['server']],

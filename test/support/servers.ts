@@ -57,7 +57,7 @@ export async function startHttpServer(serverJs: string, options: { env?: NodeJS.
   };
 }
 
-export async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.kill('SIGTERM');
@@ -74,7 +74,10 @@ export async function connectHttp(url: string, era: 'legacy' | 'modern'): Promis
 }
 
 /** A stock SDK client that launches the server over stdio, as desktop MCP hosts do. */
-export async function connectStdio(serverJs: string, options: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ client: Client; stderr: () => string }> {
+export async function connectStdio(
+  serverJs: string,
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [serverJs, '--transport', 'stdio'],

@@ -62,7 +62,9 @@ describe('architecture', () => {
   });
 
   it('never writes to stdout from the runtime, which carries the protocol on stdio', () => {
-    const offenders = [...graph.keys()].filter((file) => file.startsWith('runtime/') && /console\.(log|info|debug)\(/.test(readFileSync(join(repoRoot, file), 'utf8')));
+    const offenders = [...graph.keys()].filter(
+      (file) => file.startsWith('runtime/') && /console\.(log|info|debug)\(/.test(readFileSync(join(repoRoot, file), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 });

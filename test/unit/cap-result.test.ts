@@ -41,8 +41,10 @@ describe('ClickHouse error messages shown to callers', () => {
     expect(sanitize("Code: 60. DB::Exception: Unknown table expression identifier 'nope' in scope SELECT * FROM nope WHERE pw = 'x'. (UNKNOWN_TABLE)")).toBe(
       "Unknown table expression identifier 'nope'",
     );
-    expect(sanitize("Code: 43. DB::Exception: Illegal type: While processing lower(42) AS x. (ILLEGAL_TYPE_OF_ARGUMENT)")).toBe('Illegal type');
-    expect(sanitize('Code: 47. DB::Exception: Missing columns: x: In scope SELECT x FROM secret_table WHERE token = 1. (UNKNOWN_IDENTIFIER) (version 26.7)')).toBe('Missing columns: x');
+    expect(sanitize('Code: 43. DB::Exception: Illegal type: While processing lower(42) AS x. (ILLEGAL_TYPE_OF_ARGUMENT)')).toBe('Illegal type');
+    expect(
+      sanitize('Code: 47. DB::Exception: Missing columns: x: In scope SELECT x FROM secret_table WHERE token = 1. (UNKNOWN_IDENTIFIER) (version 26.7)'),
+    ).toBe('Missing columns: x');
   });
 
   it('caps long messages and keeps only the first line', () => {
