@@ -12,9 +12,10 @@ const ERROR_CODE_KEY = 'mcpc/error_code';
 
 /**
  * Answers one `tools/call`: look the tool up in the caller's view (a hidden tool is as unknown
- * as a missing one), validate the arguments, run it. Every call gets one request id, which is
- * the ClickHouse query_id and appears in the result's `_meta` and in the log. Failures the
- * caller can fix are results with `isError`, never thrown: the server keeps serving.
+ * as a missing one), validate the arguments, run it. Every call gets one request id: it is sent
+ * to ClickHouse as the query_id (a server records it; embedded chDB assigns its own) and appears in
+ * the result's `_meta` and in the log. Failures the caller can fix are results with `isError`,
+ * never thrown: the server keeps serving.
  */
 export async function callTool(runtime: Runtime, view: CatalogView, name: string, rawArgs: unknown, signal: AbortSignal): Promise<CallToolResult> {
   const tool = view.tools.get(name);
