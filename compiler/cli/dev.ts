@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics, summarize } from '../diagnostics/render.js';
 import { SqlChecker } from '../analyze/sql-checker.js';
+import type { ServerIR } from '../analyze/ir.js';
 import type { BuildOutput } from '../emit/emit.js';
 import { compileFile, displayPath } from './compile-file.js';
 import { withServerJs, type Io } from './commands.js';
@@ -53,10 +54,14 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
     const origin = httpOrigin(host, port);
     if (await waitForHealth(origin, server)) {
       const url = `${origin}/mcp`;
+      const hidden = hiddenFromAnonymous(result.ir);
       const banner = [
         ``,
         `mcpc dev: serving '${result.ir.name}' (${result.ir.tools.length} tools) from ${displayPath(dir)}/`,
         `  MCP endpoint   ${url}`,
+        ...(hidden.length > 0
+          ? [`  note           HTTP callers are anonymous; tools over authenticated resources (${hidden.join(', ')}) are served over stdio only`]
+          : []),
         `  health         ${origin}/healthz`,
         `  connect        npx @modelcontextprotocol/inspector   (Streamable HTTP, URL above)`,
         `                 claude mcp add --transport http ${result.ir.name} ${url}`,
@@ -109,6 +114,12 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(killer);
+}
+
+/** Tools an anonymous HTTP caller does not see: those reading a resource that is not `access: anonymous`. */
+function hiddenFromAnonymous(ir: ServerIR): string[] {
+  const anonymous = new Set(ir.resources.filter((r) => r.access === 'anonymous').map((r) => r.name));
+  return ir.tools.filter((t) => t.reads.some((name) => !anonymous.has(name))).map((t) => t.name);
 }
 
 /** `http://host:port`, with an IPv6 host in brackets. */

@@ -57,6 +57,7 @@ afterAll(async () => {
 describe('mcpc dev', () => {
   it('builds, seeds the embedded database and serves over HTTP, saying how to connect', async () => {
     expect(output).toContain(`MCP endpoint   http://127.0.0.1:${port}/mcp`);
+    expect(output).toContain('HTTP callers are anonymous; tools over authenticated resources (query_orders) are served over stdio only');
     expect(output).toContain('seeded embedded database');
     expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders']);
   });
