@@ -41,7 +41,9 @@ try {
   servers.push(mcpc);
   const bare = await startProgram('bare', process.execPath, [join(benchRoot, '..', 'dist', 'bench', 'baselines', 'bare-server.js')], scratch);
   servers.push(bare);
-  const ctx: Context = { worker, timing, era, mcpc, bare };
+  const plain = await startProgram('plain', process.execPath, [join(benchRoot, '..', 'dist', 'bench', 'baselines', 'plain-http-server.js')], scratch);
+  servers.push(plain);
+  const ctx: Context = { worker, timing, era, mcpc, bare, plain };
 
   const step = async (id: string, run: () => Promise<SuiteResult>) => {
     if (!selected.has(id)) return;

@@ -35,6 +35,8 @@ export interface Context {
   era: 'legacy' | 'modern';
   mcpc: Target;
   bare: Target;
+  /** A plain HTTP server (no MCP) with `/noop` and `/point?id=`. */
+  plain: Target;
 }
 
 type Job = { name: string; measure: () => Promise<Measurement> };
@@ -105,6 +107,11 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
         name: 'direct query after idle gap',
         measure: () => ctx.worker.run({ op: 'direct', sql: POINT_SQL, args: RANDOM_ID, concurrency: 1, durationMs: ctx.timing.roundMs, gapMs }),
       },
+      { name: 'plain HTTP noop', measure: () => ctx.worker.run({ op: 'http', url: `${ctx.plain.url}/noop`, concurrency: 1, durationMs: ctx.timing.roundMs }) },
+      {
+        name: 'plain HTTP point query',
+        measure: () => ctx.worker.run({ op: 'http', url: `${ctx.plain.url}/point`, args: RANDOM_ID, concurrency: 1, durationMs: ctx.timing.roundMs }),
+      },
     ],
     ctx.timing.rounds,
   );
@@ -113,7 +120,10 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
   const data = medians(runs['direct query (data floor)']!);
   const naive = medians(runs['bare SDK point_query']!);
   const idle = medians(runs['direct query after idle gap']!);
+  const plainNoop = medians(runs['plain HTTP noop']!);
+  const plainPoint = medians(runs['plain HTTP point query']!);
   const floors = protocol.p50 + data.p50;
+  const plainFloors = plainNoop.p50 + data.p50;
   return {
     rows: [
       {
@@ -145,6 +155,15 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
       },
       {
         id: 'B1',
+        measure: 'p50, the same query behind plain HTTP (no MCP), against HTTP + data floors',
+        mcpc: '',
+        baseline: `${ms(plainPoint.p50)} vs ${ms(plainFloors)} (HTTP ${ms(plainNoop.p50)} + data ${ms(data.p50)})`,
+        ratio: `+${(plainPoint.p50 - plainFloors).toFixed(2)} ms`,
+        target: 'reported',
+        met: true,
+      },
+      {
+        id: 'B1',
         measure: 'p99 latency, point query, c=1',
         mcpc: ms(mcpc.p99),
         baseline: `bare SDK ${ms(naive.p99)}`,
@@ -153,7 +172,17 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
         met: true,
       },
     ],
-    details: { gapMs, mcpc, protocolFloor: protocol, dataFloor: data, dataFloorAfterIdle: idle, bareSdkPointQuery: naive, runs },
+    details: {
+      gapMs,
+      mcpc,
+      protocolFloor: protocol,
+      dataFloor: data,
+      dataFloorAfterIdle: idle,
+      bareSdkPointQuery: naive,
+      plainHttpNoop: plainNoop,
+      plainHttpPointQuery: plainPoint,
+      runs,
+    },
   };
 }
 

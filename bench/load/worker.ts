@@ -21,6 +21,7 @@ export type Command =
       durationMs: number;
     }
   | { op: 'direct'; sql: string; args?: ArgsSpec; concurrency: number; durationMs: number; gapMs?: number }
+  | { op: 'http'; url: string; args?: ArgsSpec; concurrency: number; durationMs: number }
   | { op: 'exit' };
 
 /** Fixed arguments, or a random id in [0, max) per call so a point query cannot hit a cache. */
@@ -75,6 +76,13 @@ async function drive(lanes: number, durationMs: number, call: () => Promise<void
 }
 
 async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measurement> {
+  if (command.op === 'http') {
+    return drive(command.concurrency, command.durationMs, async () => {
+      const query = new URLSearchParams(Object.entries(argsFor(command.args)).map(([k, v]): [string, string] => [k, String(v)]));
+      const response = await fetch(`${command.url}?${query}`);
+      await response.text();
+    });
+  }
   if (command.op === 'direct') {
     direct ??= await openDirectClient();
     const client = direct;

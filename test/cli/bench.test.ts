@@ -28,7 +28,7 @@ describe('benchmark harness', () => {
       rows: Array<{ id: string; mcpc: string }>;
       suites: { B1: { mcpc: { calls: number }; dataFloor: { calls: number } } };
     };
-    expect(results.rows.filter((r) => r.id === 'B1')).toHaveLength(4);
+    expect(results.rows.filter((r) => r.id === 'B1')).toHaveLength(5);
     expect(results.suites.B1.mcpc.calls).toBeGreaterThan(0);
     expect(results.suites.B1.dataFloor.calls).toBeGreaterThan(0);
   }, 180_000);
