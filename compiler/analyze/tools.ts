@@ -33,6 +33,8 @@ export interface ToolContext {
 /** Analyzes every query tool; tools of kinds this version does not build are reported elsewhere. */
 export async function analyzeQueryTools(ctx: ToolContext): Promise<ToolIR[]> {
   const tools: ToolIR[] = [];
+  const queryTools = Object.values(ctx.file.tools ?? {}).filter((section) => section.kind === 'query');
+  await ctx.sql.formatAhead(queryTools.map((section) => section.sql));
   for (const [name, section] of Object.entries(ctx.file.tools ?? {})) {
     if (section.kind !== 'query') continue;
     const tool = await analyzeQueryTool(ctx, name, section);
