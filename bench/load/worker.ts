@@ -22,6 +22,7 @@ export type Command =
     }
   | { op: 'direct'; sql: string; args?: ArgsSpec; concurrency: number; durationMs: number; gapMs?: number }
   | { op: 'http'; url: string; args?: ArgsSpec; concurrency: number; durationMs: number }
+  | { op: 'jsonrpc'; url: string; method: string; concurrency: number; durationMs: number }
   | { op: 'exit' };
 
 /** Fixed arguments, or a random id in [0, max) per call so a point query cannot hit a cache. */
@@ -81,6 +82,17 @@ async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measureme
       const query = new URLSearchParams(Object.entries(argsFor(command.args)).map(([k, v]): [string, string] => [k, String(v)]));
       const response = await fetch(`${command.url}?${query}`);
       await response.text();
+    });
+  }
+  if (command.op === 'jsonrpc') {
+    // One JSON-RPC request posted as bytes and read back as text: the server's work and the bytes
+    // on the wire, without a client SDK parsing and validating the result.
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: command.method, params: {} });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+    return drive(command.concurrency, command.durationMs, async () => {
+      const response = await fetch(command.url, { method: 'POST', headers, body });
+      const text = await response.text();
+      if (!response.ok || !text.includes('"result"')) throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
     });
   }
   if (command.op === 'direct') {
