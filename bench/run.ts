@@ -22,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 const resultsPath = values.out ?? join(benchRoot, 'results.json');
-const timing: Timing = values.quick ? { roundMs: 400, rounds: 2, soakMs: 3000 } : { roundMs: 2500, rounds: 5, soakMs: 60_000 };
+const timing: Timing = values.quick ? { roundMs: 400, rounds: 2, soakMs: 3000 } : { roundMs: 2000, rounds: 5, soakMs: 60_000 };
 const selected = new Set((values.only ?? 'B1,B2,B2p,B3,B6,B8').split(',').map((s) => s.trim()));
 const era = values.era === 'legacy' ? 'legacy' : 'modern';
 
