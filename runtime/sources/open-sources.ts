@@ -45,7 +45,8 @@ export async function openSources(spec: ServerSpec, serverDir: string, environme
           );
         }
         embeddedAt ??= { source: name, path };
-        const seed = source.seedFile === undefined ? undefined : { file: source.seedFile, sql: readSeed(name, join(serverDir, source.seedFile)) };
+        const seedPath = source.seedFile === undefined ? undefined : join(serverDir, source.seedFile);
+        const seed = seedPath === undefined ? undefined : { file: seedPath, sql: readSeed(name, seedPath) };
         sources.set(
           name,
           await openEmbeddedSource({

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLegacyClickHouse, type LegacyClickHouse } from '../support/legacy-clickhouse.js';
 import { outsideDir } from '../support/paths.js';
-import { buildPipeline, connectHttp, startHttpServer } from '../support/servers.js';
+import { buildPipeline, connectHttp, runToExit as runServerToExit, startHttpServer } from '../support/servers.js';
 
 let serverJs: string;
 beforeAll(() => {
@@ -11,22 +10,7 @@ beforeAll(() => {
 });
 
 /** Runs the server to completion and returns its exit code and log. */
-function runToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0'], {
-      cwd: outsideDir('remote'),
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
-}
+const runToExit = (env: NodeJS.ProcessEnv) => runServerToExit(serverJs, { cwd: outsideDir('remote'), env });
 
 async function closedPort(): Promise<number> {
   const server = createServer();

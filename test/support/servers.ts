@@ -57,6 +57,24 @@ export async function startHttpServer(serverJs: string, options: { env?: NodeJS.
   };
 }
 
+/** Starts a generated server and waits for it to exit, as a deployment sees a refused start. */
+export function runToExit(serverJs: string, options: { env?: NodeJS.ProcessEnv; cwd: string }): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0'], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));

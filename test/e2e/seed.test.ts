@@ -1,0 +1,54 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { outsideDir, scratchDir } from '../support/paths.js';
+import { buildPipeline, connectHttp, runToExit, startHttpServer } from '../support/servers.js';
+
+const pipeline = `mcpc: 1
+server: { name: seeded, version: 1.0.0 }
+sources:
+  db: { kind: clickhouse, seed: seed/events.sql }
+resources:
+  events: { source: db, table: events, access: anonymous }
+tools:
+  count_events:
+    kind: query
+    description: How many events there are
+    reads: [events]
+    sql: SELECT count() AS n FROM events
+`;
+
+describe('seeding an embedded database', () => {
+  it('refuses to start on a failing seed, names the file, and leaves no half-seeded database behind', async () => {
+    const dir = scratchDir('seed');
+    mkdirSync(join(dir, 'seed'));
+    writeFileSync(join(dir, 'pipeline.yaml'), pipeline);
+    // The first two statements succeed; the third fails, after a table and a row exist.
+    writeFileSync(
+      join(dir, 'seed', 'events.sql'),
+      'CREATE TABLE events (id UInt64) ENGINE = MergeTree ORDER BY id;\nINSERT INTO events VALUES (1);\nINSERT INTO no_such_table VALUES (1);\n',
+    );
+    const serverJs = buildPipeline(join(dir, 'pipeline.yaml'), 'seeded');
+    const builtSeed = join(dirname(serverJs), 'seed', 'db.sql');
+    const cwd = outsideDir('seed');
+
+    const refused = await runToExit(serverJs, { cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`source 'db': seed file ${builtSeed} failed:`);
+    expect(refused.stderr).toMatch(/no_such_table/);
+
+    // Fixed seed, same data directory: if the failed run had left `events` behind, the database
+    // would count as seeded and hold the one row of the failed run.
+    writeFileSync(builtSeed, 'CREATE TABLE events (id UInt64) ENGINE = MergeTree ORDER BY id;\nINSERT INTO events VALUES (1), (2), (3);\n');
+    const server = await startHttpServer(serverJs, { cwd });
+    try {
+      expect(server.log()).toContain('seeded embedded database');
+      const client = await connectHttp(server.url, 'modern');
+      const result = await client.callTool({ name: 'count_events', arguments: {} });
+      expect(result.structuredContent).toEqual({ rows: [{ n: '3' }], row_count: 1, truncated: false });
+      await client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
