@@ -33,10 +33,9 @@ export interface ToolContext {
 /** Analyzes every query tool; tools of kinds this version does not build are reported elsewhere. */
 export async function analyzeQueryTools(ctx: ToolContext): Promise<ToolIR[]> {
   const tools: ToolIR[] = [];
-  const queryTools = Object.values(ctx.file.tools ?? {}).filter((section) => section.kind === 'query');
-  await ctx.sql.formatAhead(queryTools.map((section) => section.sql));
-  for (const [name, section] of Object.entries(ctx.file.tools ?? {})) {
-    if (section.kind !== 'query') continue;
+  const queryTools = Object.entries(ctx.file.tools ?? {}).filter((entry): entry is [string, QueryToolSection] => entry[1].kind === 'query');
+  await ctx.sql.formatAhead(queryTools.map(([, section]) => section.sql));
+  for (const [name, section] of queryTools) {
     const tool = await analyzeQueryTool(ctx, name, section);
     if (tool) tools.push(tool);
   }
