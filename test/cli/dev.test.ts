@@ -1,23 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
+import { freePort } from '../support/processes.js';
 import { connectHttp } from '../support/servers.js';
 
 let dir: string;
 let dev: ChildProcess;
 let output = '';
 let port: number;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
-  const { port: found } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return found;
-}
 
 /** Waits until the dev output contains `text` at least `times` times. */
 async function waitFor(text: string, times = 1, timeoutMs = 60_000): Promise<void> {

@@ -11,9 +11,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants } from 'node:fs';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort, stopProcess } from './processes.js';
 
 export interface LegacyClickHouse {
   url: string;
@@ -66,13 +66,8 @@ export async function startLegacyClickHouse(): Promise<LegacyClickHouse | { skip
   const stop = () =>
     (stopped ??= (async () => {
       process.off('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        // ~0.9 s normally, up to keep_alive_timeout if a client left a socket open.
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-        await exited;
-        clearTimeout(timer);
-      }
+      // ~0.9 s normally, up to keep_alive_timeout if a client left a socket open.
+      await stopProcess(child, STOP_GRACE_MS);
       await rm(dir, { recursive: true, force: true });
     })());
 
@@ -129,19 +124,6 @@ async function isExecutable(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-// The port is released before the server binds it; the race is tiny, and a
-// lost race surfaces as a startup failure carrying the server's own message.
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const address = srv.address();
-  srv.close();
-  await once(srv, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a port');
-  return address.port;
 }
 
 // HTTP only, on loopback: no tcp_port or interserver port, so there is a single

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { mcpcBin, outsideDir, repoRoot, scratchDir } from './paths.js';
+import { stopProcess, watchOutput } from './processes.js';
 
 /** Builds a pipeline with the real CLI into a scratch directory and returns the server's path. */
 export function buildPipeline(pipeline: string, serverName: string): string {
@@ -30,30 +31,16 @@ export async function startHttpServer(serverJs: string, options: { env?: NodeJS.
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${stderr}`)), 60_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      for (const line of stderr.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'serving' && entry.url) {
-          clearTimeout(timer);
-          resolve(entry.url);
-        }
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before serving:\n${stderr}`));
-    });
+  const stderr = watchOutput(child, 'stderr');
+  const url = await stderr.waitForLine((entry) => (entry.msg === 'serving' && typeof entry.url === 'string' ? entry.url : undefined), {
+    timeoutMs: 60_000,
+    what: "the 'serving' log line",
   });
   return {
     url,
     process: child,
-    log: () => stderr,
-    stop: () => stopProcess(child),
+    log: () => stderr.text(),
+    stop: () => stopProcess(child, 10_000),
   };
 }
 
@@ -73,15 +60,6 @@ export function runToExit(serverJs: string, options: { env?: NodeJS.ProcessEnv; 
       resolve({ code, stderr });
     });
   });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** A stock SDK client over Streamable HTTP, speaking the 2025 protocol or negotiating 2026-07-28. */
