@@ -1,11 +1,11 @@
-import type { QueryToolSpec, ToolSpec } from './contract.js';
+import type { QueryToolSpec, ToolSpec } from './contract/spec.js';
 
 /**
  * Declares a query tool with its argument type. The type lets the compiler's type-check prove
  * that `bind` only reads declared params; the runtime holds every tool with the type erased.
  */
-export function queryTool<Args>(spec: QueryToolSpec<Args>): ToolSpec {
-  return spec as unknown as ToolSpec;
+export function queryTool<Args = Record<string, never>>(spec: Omit<QueryToolSpec<Args>, 'kind'>): ToolSpec {
+  return { kind: 'query', ...spec } as unknown as ToolSpec;
 }
 
 /**

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config.js';
-import type { ServerSpec } from './contract.js';
+import { ANONYMOUS, OPERATOR } from './contract/access.js';
+import type { ServerSpec } from './contract/spec.js';
 import { StartupError } from './errors.js';
 import { log } from './log.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -93,19 +94,19 @@ async function run(spec: ServerSpec, serverDir: string, argv: string[]): Promise
   if (transport === 'http') {
     const host = values.host ?? spec.http.host;
     const serving = await serveHttp(runtime, host, port);
-    const hidden = runtime.views.anonymous.hiddenTools;
+    const { hiddenTools: hidden, visibleTools } = runtime.catalog.viewFor(ANONYMOUS);
     log.info('serving', {
       server: spec.name,
       version: spec.version,
       transport: 'http',
       url: serving.url,
-      tools: runtime.views.anonymous.tools.size,
+      tools: visibleTools,
       ...(hidden.length > 0 ? { hidden_from_anonymous_callers: hidden } : {}),
     });
     onShutdown(runtime, () => serving.close());
   } else {
     const serving = serveStdioTransport(runtime);
-    log.info('serving', { server: spec.name, version: spec.version, transport: 'stdio', tools: runtime.views.local.tools.size });
+    log.info('serving', { server: spec.name, version: spec.version, transport: 'stdio', tools: runtime.catalog.viewFor(OPERATOR).visibleTools });
     const stop = onShutdown(runtime, () => serving.close());
     void serving.closed.then(stop);
   }

@@ -1,18 +1,22 @@
-import type { ServerSpec } from './contract.js';
-import { compileArgsValidator, createArgsAjv, type ArgsValidator } from './params/validator.js';
-import { buildCatalog, type CatalogView, type Principal } from './protocol/catalog.js';
+import { compileArgsValidator, createArgsAjv } from './contract/args.js';
+import type { ResourceSpec, ServerSpec } from './contract/spec.js';
+import { Catalog } from './protocol/catalog.js';
 import type { Source } from './sources/source.js';
+import { prepareTool, type ServedTool } from './tools/served-tool.js';
 
-/** Everything a request needs, prepared once at start: sources, caller views, argument validators. */
+/** Everything a request needs, prepared once at start: sources, tools with their validators, caller views. */
 export interface Runtime {
   spec: ServerSpec;
   sources: ReadonlyMap<string, Source>;
-  views: Record<Principal['kind'], CatalogView>;
-  validators: ReadonlyMap<string, ArgsValidator>;
+  /** Every tool by name, whoever may see it; authorization decides per call. */
+  tools: ReadonlyMap<string, ServedTool>;
+  /** Every resource by URI, whoever may see it. */
+  resources: ReadonlyMap<string, ResourceSpec>;
+  catalog: Catalog;
 }
 
 export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>): Runtime {
   const ajv = createArgsAjv();
-  const validators = new Map(spec.tools.map((tool) => [tool.name, compileArgsValidator(ajv, tool.inputSchema)]));
-  return { spec, sources, views: buildCatalog(spec), validators };
+  const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
+  return { spec, sources, tools, resources: new Map(spec.resources.map((r) => [r.uri, r])), catalog: new Catalog(spec, [...tools.values()]) };
 }

@@ -6,7 +6,7 @@ import { IdentifierAllocator } from './identifiers.js';
 import type { ServerIR } from './ir.js';
 import { analyzeResources, analyzeSources, type FileReader } from './sources.js';
 import type { SqlChecker } from './sql-checker.js';
-import { analyzeQueryTools } from './tools.js';
+import { analyzeTools } from './tools/index.js';
 
 /** Tools or resources per list page unless the pipeline says otherwise; see the README's Performance section. */
 const DEFAULT_LIST_PAGE_SIZE = 100;
@@ -28,7 +28,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   const identifiers = new IdentifierAllocator();
   const sources = analyzeSources(reporter, file, options.readFile);
   const resources = analyzeResources(reporter, file);
-  const tools = await analyzeQueryTools({ reporter, file, resources, identifiers, sql: options.sql });
+  const tools = await analyzeTools({ reporter, file, resources, identifiers, sql: options.sql });
   const pipelines = analyzeComposites(reporter, file, tools, identifiers);
   for (const name of Object.keys(file.pipelines ?? {})) {
     reporter.warning(
@@ -41,6 +41,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   const http = file.server.http ?? {};
   return {
     file: reporter.doc.file,
+    fileName: reporter.doc.file.split('/').at(-1)!,
     name: file.server.name,
     version: file.server.version,
     ...(file.server.description === undefined ? {} : { description: file.server.description }),
@@ -57,7 +58,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
 /**
  * Parts of the language this version accepts in the schema but does not build. Each is an
  * error, not a silent no-op: a server that ignored `auth:` would serve data its author meant
- * to protect.
+ * to protect. (Tool kinds without an analyzer are refused where tools are analyzed.)
  */
 function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
   const version = `mcpc ${mcpcVersion}`;
@@ -67,13 +68,6 @@ function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
     }
   }
   for (const [name, tool] of Object.entries(file.tools ?? {})) {
-    if (tool.kind !== 'query') {
-      reporter.error(
-        'MCPC_UNSUPPORTED',
-        ['tools', name, 'kind'],
-        `tool kind '${tool.kind}' (tool '${name}') is not supported yet by ${version}; this version builds 'query' tools`,
-      );
-    }
     if (tool.budget !== undefined)
       reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'budget'], `budgets are not supported yet by ${version}`, { part: 'key' });
   }

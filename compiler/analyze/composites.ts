@@ -2,13 +2,12 @@ import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { Reporter } from '../diagnostics/reporter.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { PipelineFile, PipelineSection } from '../validate/pipeline-file.js';
-import { explainArgError } from '../../runtime/params/validator.js';
+import { explainArgError } from '../../runtime/contract/args.js';
 import { parseArgument, referencesOf } from './expressions.js';
 import type { IdentifierAllocator } from './identifiers.js';
 import type { ArgIR, CompositeIR, JsonSchema, ParamIR, StepIR, ToolIR } from './ir.js';
 import { analyzeParams, declaredType, inputSchemaOf, jsonTypeOf } from './params.js';
 import { validatorFor } from './schema-validators.js';
-import { QUERY_OUTPUT_SCHEMA } from './tools.js';
 
 interface Callable {
   kind: 'tool' | 'pipeline';
@@ -43,7 +42,7 @@ export function analyzeComposites(reporter: Reporter, file: PipelineFile, tools:
     callables.set(name, { kind: 'pipeline', params });
   }
 
-  const outputs = new OutputTypes(file, toolSections);
+  const outputs = new OutputTypes(file, tools);
   const composites: CompositeIR[] = [];
   for (const [name, section] of sections) {
     const params = paramsOf.get(name);
@@ -204,7 +203,7 @@ function checkArgument(scope: Scope, at: DocPath, callee: string, params: ParamI
       `'${callee}' has no param '${argName}'${didYouMean(
         argName,
         params.map((p) => p.name),
-      )}`,
+      )}; ${params.length === 0 ? 'it takes no arguments' : `it takes ${params.map((p) => `'${p.name}'`).join(', ')}`}`,
       { part: 'key' },
     );
     return;
@@ -251,12 +250,11 @@ class OutputTypes {
 
   constructor(
     private readonly file: PipelineFile,
-    private readonly toolSections: NonNullable<PipelineFile['tools']>,
+    private readonly tools: readonly ToolIR[],
   ) {}
 
   of(name: string): JsonSchema | undefined {
-    const tool = this.toolSections[name];
-    if (tool) return tool.kind === 'query' ? QUERY_OUTPUT_SCHEMA : undefined;
+    if (this.file.tools?.[name]) return this.tools.find((tool) => tool.name === name)?.outputSchema;
     if (this.memo.has(name)) return this.memo.get(name);
     if (this.visiting.has(name)) return undefined;
     this.visiting.add(name);

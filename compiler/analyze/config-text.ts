@@ -1,4 +1,4 @@
-import type { ConfigPart, ConfigText } from './ir.js';
+import type { ConfigPart, ConfigText } from '../../runtime/contract/spec.js';
 
 export type ConfigTextResult = { ok: true; text: ConfigText } | { ok: false; message: string; offset: number };
 

@@ -1,19 +1,23 @@
+import type { AccessRule, ConfigText, HttpSpec, JsonObject, LimitsSpec, ResourceSpec } from '../../runtime/contract/spec.js';
 import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { Encoding } from './clickhouse-type.js';
 
 /**
  * mcpc's intermediate representation: what the analyzer proved about a pipeline file, in the
  * form the later phases need. Later phases see only this, never YAML; `at` paths let them place
- * a diagnostic back in the file.
+ * a diagnostic back in the file. Shapes the generated server also holds (HTTP settings, limits,
+ * resources, configuration text) are the runtime contract's own types, defined once there.
  */
 export interface ServerIR {
-  /** The pipeline file as shown to users. */
+  /** The pipeline file as shown to users in diagnostics. */
   file: string;
+  /** The pipeline file's name alone: what generated files record, so a build does not depend on where it ran. */
+  fileName: string;
   name: string;
   version: string;
   description?: string;
   instructions?: string;
-  http: HttpIR;
+  http: HttpSpec;
   listPageSize: number;
   sources: SourceIR[];
   resources: ResourceIR[];
@@ -21,16 +25,7 @@ export interface ServerIR {
   pipelines: CompositeIR[];
 }
 
-interface HttpIR {
-  host: string;
-  port: number;
-  allowedOrigins: string[];
-  allowedHosts: string[];
-}
-
-/** Text resolved when the server starts: literal parts and environment or secret references. */
-export type ConfigPart = string | { env: string; default?: string } | { secret: string };
-export type ConfigText = ConfigPart[];
+export type JsonSchema = JsonObject;
 
 export interface SourceIR {
   name: string;
@@ -39,22 +34,12 @@ export interface SourceIR {
   password?: ConfigText;
   database?: ConfigText;
   embedded: ConfigText;
+  /** `path` as written (relative to the pipeline file); `fileName` is its copy in the build. */
   seed?: { path: string; fileName: string; sql: string };
-  limits: { maxRows: number; maxBytes: number; maxExecutionTimeS: number };
+  limits: LimitsSpec;
 }
 
-export interface ResourceIR {
-  name: string;
-  uri: string;
-  source: string;
-  database?: string;
-  table: string;
-  description?: string;
-  access: 'anonymous' | 'authenticated';
-  scopes: string[];
-}
-
-export type JsonSchema = { [key: string]: unknown };
+export type ResourceIR = ResourceSpec;
 
 export interface ParamIR {
   name: string;
@@ -71,8 +56,8 @@ export interface BindingIR {
   encoding: Encoding;
 }
 
-export interface ToolIR {
-  kind: 'query';
+/** What every tool has, whatever its kind. Its access is derived from the resources it touches. */
+interface ToolBaseIR extends AccessRule {
   name: string;
   /** A TypeScript identifier unique in the generated file (`QueryOrders`). */
   identifier: string;
@@ -82,12 +67,27 @@ export interface ToolIR {
   reads: string[];
   params: ParamIR[];
   inputSchema: JsonSchema;
+  /** The JSON Schema of its `structuredContent`, as the runtime's kind defines it. */
   outputSchema: JsonSchema;
-  /** The canonical single-statement text proven by the engine's parser. */
-  sql: string;
-  bindings: BindingIR[];
   at: DocPath;
 }
+
+/** A tool that runs declared SQL with its params bound as query parameters. */
+export interface BoundSqlIR {
+  /**
+   * The SQL as the engine formats it (multi-line, for readers of the generated code); proven at
+   * build time to format to the same single-line canonical text the checks ran on.
+   */
+  sql: string;
+  bindings: BindingIR[];
+}
+
+export interface QueryToolIR extends ToolBaseIR, BoundSqlIR {
+  kind: 'query';
+}
+
+/** One member per tool kind the compiler builds. */
+export type ToolIR = QueryToolIR;
 
 /** A value passed to a step: a literal, a reference, or text with references inside. */
 export type ArgIR =

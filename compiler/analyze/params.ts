@@ -56,6 +56,11 @@ export function declaredType(schema: JsonSchema): JsonTypeName | undefined {
   return undefined;
 }
 
+/**
+ * A param's JSON Schema. Mistakes are reported and the offending keyword left out, so the param
+ * is still checked against its placeholder: one run reports every problem, not the first that hid
+ * the others. Only a param whose type cannot be known is dropped.
+ */
 function paramSchema(reporter: Reporter, at: DocPath, section: ParamSection): JsonSchema | undefined {
   const type = section.type ?? inferFromEnum(section.enum);
   if (!type) {
@@ -63,67 +68,64 @@ function paramSchema(reporter: Reporter, at: DocPath, section: ParamSection): Js
     reporter.error('MCPC_PARAM_INVALID', at, `param '${String(at.at(-1))}' needs a type: ${why}`, { part: 'key' });
     return undefined;
   }
-  let valid = true;
+  const schema: JsonSchema = { ...section, type };
   for (const keyword of Object.keys(section)) {
     if (TYPE_SPECIFIC.has(keyword) && !KEYWORDS_BY_TYPE[type].includes(keyword)) {
       reporter.error('MCPC_PARAM_INVALID', [...at, keyword], `'${keyword}' does not apply to a param of type ${type}`, { part: 'key' });
-      valid = false;
+      delete schema[keyword];
     }
   }
+  // `default: null`, or null among the enum values, is how a param says "may be NULL"; its schema must admit null.
+  const nullable = section.default === null || (section.enum?.includes(null) ?? false);
   if (section.enum) {
     for (const [index, value] of section.enum.entries()) {
-      if (!matchesType(value, type)) {
+      if (value !== null && !matchesType(value, type)) {
         reporter.error('MCPC_PARAM_INVALID', [...at, 'enum', index], `enum value ${JSON.stringify(value)} is not of type ${type}`);
-        valid = false;
       }
     }
+    schema.enum = nullable && !section.enum.includes(null) ? [...section.enum, null] : section.enum;
   }
-  valid = checkBounds(reporter, at, section, 'minimum', 'maximum') && valid;
-  valid = checkBounds(reporter, at, section, 'minLength', 'maxLength') && valid;
-  valid = checkBounds(reporter, at, section, 'minItems', 'maxItems') && valid;
+  checkBounds(reporter, at, section, 'minimum', 'maximum');
+  checkBounds(reporter, at, section, 'minLength', 'maxLength');
+  checkBounds(reporter, at, section, 'minItems', 'maxItems');
   if (section.pattern !== undefined) {
     try {
       new RegExp(section.pattern, 'u');
     } catch (error) {
       reporter.error('MCPC_PARAM_INVALID', [...at, 'pattern'], `pattern is not a valid regular expression: ${(error as Error).message}`);
-      valid = false;
+      delete schema.pattern;
     }
   }
-  let items: JsonSchema | undefined;
-  if (section.items) {
-    items = paramSchema(reporter, [...at, 'items'], section.items);
-    if (!items) valid = false;
+  if (section.items && 'items' in schema) {
+    const items = paramSchema(reporter, [...at, 'items'], section.items);
+    if (items) schema.items = items;
+    else delete schema.items;
   }
-  const properties: Record<string, JsonSchema> = {};
-  for (const [key, property] of Object.entries(section.properties ?? {})) {
-    const schema = paramSchema(reporter, [...at, 'properties', key], property);
-    if (schema) properties[key] = schema;
-    else valid = false;
+  if (section.properties && 'properties' in schema) {
+    const properties: Record<string, JsonSchema> = {};
+    for (const [key, property] of Object.entries(section.properties)) {
+      const propertySchema = paramSchema(reporter, [...at, 'properties', key], property);
+      if (propertySchema) properties[key] = propertySchema;
+    }
+    schema.properties = properties;
   }
-  if (!valid) return undefined;
-
-  const schema: JsonSchema = { ...section, type };
-  if (items) schema.items = items;
-  if (section.properties) schema.properties = properties;
-  // `default: null` is how a param says "may be omitted, then NULL"; its schema must admit null.
-  if (section.default === null) schema.type = [type, 'null'];
+  if (nullable) schema.type = [type, 'null'];
   return orderKeywords(schema);
 }
 
-function checkBounds(reporter: Reporter, at: DocPath, section: ParamSection, low: keyof ParamSection, high: keyof ParamSection): boolean {
+function checkBounds(reporter: Reporter, at: DocPath, section: ParamSection, low: keyof ParamSection, high: keyof ParamSection): void {
   const min = section[low];
   const max = section[high];
   if (typeof min === 'number' && typeof max === 'number' && min > max) {
     reporter.error('MCPC_PARAM_INVALID', [...at, low], `${low} (${min}) is greater than ${high} (${max}); no value could pass`);
-    return false;
   }
-  return true;
 }
 
+/** The type an enum's values share; null (which makes the param nullable) does not count. */
 function inferFromEnum(values: unknown[] | undefined): JsonTypeName | undefined {
-  if (!values || values.length === 0) return undefined;
-  const types = new Set(values.map(jsonTypeOf));
-  if (types.has('null')) return undefined;
+  const typed = (values ?? []).filter((value) => value !== null);
+  if (typed.length === 0) return undefined;
+  const types = new Set(typed.map(jsonTypeOf));
   if (types.size === 1) return [...types][0] as JsonTypeName;
   if (types.size === 2 && types.has('integer') && types.has('number')) return 'number';
   return undefined;
@@ -156,7 +158,11 @@ export function tsTypeOf(schema: JsonSchema): string {
 }
 
 function tsBaseType(schema: JsonSchema): string {
-  if (Array.isArray(schema.enum)) return schema.enum.map((value) => JSON.stringify(value)).join(' | ');
+  if (Array.isArray(schema.enum))
+    return schema.enum
+      .filter((value) => value !== null)
+      .map((value) => JSON.stringify(value))
+      .join(' | ');
   switch (declaredType(schema)) {
     case 'string':
       return 'string';

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { createArgsAjv } from '../../runtime/params/validator.js';
+import { createArgsAjv } from '../../runtime/contract/args.js';
 
 const ajv = createArgsAjv();
 const compiled = new Map<string, ValidateFunction>();

@@ -1,7 +1,9 @@
 import type { Reporter } from '../diagnostics/reporter.js';
 import type { PipelineFile, SourceSection } from '../validate/pipeline-file.js';
 import { isLiteral, parseConfigText } from './config-text.js';
-import type { ConfigText, ResourceIR, SourceIR } from './ir.js';
+import type { ConfigText } from '../../runtime/contract/spec.js';
+import { mcpcVersion } from '../paths.js';
+import type { ResourceIR, SourceIR } from './ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
 const DEFAULT_LIMITS = { maxRows: 10_000, maxBytes: 10 * 1024 * 1024, maxExecutionTimeS: 10 } as const;
@@ -81,6 +83,24 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
       );
       continue;
     }
+    const access = section.access ?? 'authenticated';
+    if (section.scopes !== undefined) {
+      // Nothing the language accepts may be silently ignored: a scope that is not enforced would
+      // let through callers its author meant to keep out.
+      if (access === 'anonymous') {
+        reporter.error('MCPC_ACCESS_CONFLICT', ['resources', name, 'scopes'], `resource '${name}' is open to anonymous callers, so scopes cannot restrict it`, {
+          part: 'key',
+          hint: 'remove scopes, or make the resource access: authenticated',
+        });
+      } else {
+        reporter.error(
+          'MCPC_UNSUPPORTED',
+          ['resources', name, 'scopes'],
+          `scopes are not enforced yet by mcpc ${mcpcVersion}; remove them until they are (the resource stays authenticated-only)`,
+          { part: 'key' },
+        );
+      }
+    }
     out.push({
       name,
       uri: `mcpc://${file.server.name}/${name}`,
@@ -88,8 +108,7 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
       ...(section.database === undefined ? {} : { database: section.database }),
       table: section.table,
       ...(section.description === undefined ? {} : { description: section.description }),
-      access: section.access ?? 'authenticated',
-      scopes: section.scopes ?? [],
+      access,
     });
   }
   return out;

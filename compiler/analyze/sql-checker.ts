@@ -1,9 +1,15 @@
 import type { Session } from 'chdb';
-import { findPlaceholders } from './sql-placeholders.js';
+import { findKeyword, findPlaceholders } from './sql-placeholders.js';
 
 /** What the engine's parser says about one tool's SQL. */
 export type SqlVerdict =
-  | { ok: true; canonical: string }
+  | {
+      ok: true;
+      /** One line, comments removed: the text every check ran on. */
+      canonical: string;
+      /** The engine's multi-line layout of the same query, proven to format back to `canonical`; for readers. */
+      formatted: string;
+    }
   | { ok: false; problem: 'syntax' | 'multi-statement' | 'not-select' | 'forbidden-clause'; message: string; offset?: number }
   | { ok: false; problem: 'undeclared-placeholder'; name: string; message: string };
 
@@ -21,8 +27,8 @@ export interface PlaceholderSample {
  * statement cannot hide in it. A second parser of our own could disagree with the engine.
  */
 export class SqlChecker {
-  /** Canonical texts formatted ahead in batches, by SQL text; a miss asks the engine alone. */
-  private readonly canonicalOf = new Map<string, string>();
+  /** Canonical and multi-line texts formatted ahead in batches, by SQL text; a miss asks the engine alone. */
+  private readonly known = new Map<string, Forms>();
 
   private constructor(private readonly session: Session) {}
 
@@ -39,41 +45,45 @@ export class SqlChecker {
    * Returns how many of the texts now have their canonical form at hand.
    */
   async formatAhead(sqls: readonly string[]): Promise<number> {
-    const pending = [...new Set(sqls)].filter((sql) => !this.canonicalOf.has(sql));
+    const pending = [...new Set(sqls)].filter((sql) => !this.known.has(sql));
     for (const batch of batchesOf(pending, 64 * 1024)) {
-      let canonical: Array<string | null>;
+      let forms: Array<RawForms>;
       try {
         const result = await this.session.queryBindAsync(
-          'SELECT arrayMap(q -> formatQuerySingleLineOrNull(q), {qs:Array(String)}) AS canonical',
+          `SELECT arrayMap(q -> ${formsOf('q')}, {qs:Array(String)}) AS forms`,
           { qs: batch },
           { format: 'JSONEachRow' },
         );
-        canonical = (JSON.parse(result.text()) as { canonical: Array<string | null> }).canonical;
+        forms = (JSON.parse(result.text()) as { forms: RawForms[] }).forms;
       } catch {
         continue; // each text of this batch is then checked alone, with the engine's own message
       }
       batch.forEach((sql, index) => {
-        const text = canonical[index];
-        if (typeof text === 'string') this.canonicalOf.set(sql, text);
+        const found = settle(forms[index]);
+        if (found) this.known.set(sql, found);
       });
     }
-    return sqls.filter((sql) => this.canonicalOf.has(sql)).length;
+    return sqls.filter((sql) => this.known.has(sql)).length;
   }
 
   async check(sql: string, placeholders: readonly PlaceholderSample[]): Promise<SqlVerdict> {
-    let canonical = this.canonicalOf.get(sql);
-    if (canonical === undefined) {
+    let forms = this.known.get(sql);
+    if (forms === undefined) {
       try {
-        const result = await this.session.queryBindAsync('SELECT formatQuerySingleLine({q:String})', { q: sql }, { format: 'TSVRaw' });
-        canonical = result.text().replace(/\n$/, '');
+        const result = await this.session.queryBindAsync(`SELECT ${formsOf('{q:String}')} AS forms`, { q: sql }, { format: 'JSONEachRow' });
+        forms = settle((JSON.parse(result.text()) as { forms: RawForms }).forms);
+        // A text that does not parse: formatQuerySingleLine (not ...OrNull) brings the engine's own message.
+        if (!forms) await this.session.queryBindAsync('SELECT formatQuerySingleLine({q:String})', { q: sql }, { format: 'TSVRaw' });
       } catch (error) {
         return parseFailure(engineMessage(error));
       }
+      if (!forms) return { ok: false, problem: 'syntax', message: 'the engine could not format this SQL' };
     }
+    const { canonical, formatted } = forms;
     if (!/^(SELECT|WITH)\b/.test(canonical)) {
       return { ok: false, problem: 'not-select', message: `it runs '${firstWords(canonical)}', but a query tool may only run a SELECT` };
     }
-    if (isPlainSelect(canonical, placeholders)) return { ok: true, canonical };
+    if (isPlainSelect(canonical, placeholders)) return { ok: true, canonical, formatted };
 
     const samples: Record<string, unknown> = {};
     for (const p of placeholders) samples[p.name] = p.sample;
@@ -87,12 +97,38 @@ export class SqlChecker {
       if (unset) return { ok: false, problem: 'undeclared-placeholder', name: unset[1]!, message };
       return { ok: false, problem: 'syntax', message };
     }
-    return inspectAst(ast) ?? { ok: true, canonical };
+    const refused = inspectAst(ast);
+    if (!refused) return { ok: true, canonical, formatted };
+    // The AST has no positions: point at where the clause is written in the user's text.
+    const offset = refused.clause === undefined ? undefined : findKeyword(sql, CLAUSE_KEYWORDS[refused.clause]);
+    return { ...refused.verdict, ...(offset === undefined ? {} : { offset }) };
   }
 
   close(): void {
     this.session.close();
   }
+}
+
+/** The engine's forms of the text `q` (an expression), in one expression: canonical, multi-line, and the multi-line one formatted back to one line. */
+function formsOf(q: string): string {
+  return `tuple(formatQuerySingleLineOrNull(${q}), formatQueryOrNull(${q}), formatQuerySingleLineOrNull(formatQueryOrNull(${q})))`;
+}
+type RawForms = [string | null, string | null, string | null];
+
+interface Forms {
+  canonical: string;
+  formatted: string;
+}
+
+/**
+ * The canonical text, and the multi-line text when it provably has the same AST (it formats
+ * back to the canonical text); otherwise the canonical text serves for both.
+ */
+function settle(raw: RawForms | undefined): Forms | undefined {
+  const [canonical, multiLine, roundTrip] = raw ?? [null, null, null];
+  if (canonical === null) return undefined;
+  const formatted = multiLine !== null && roundTrip === canonical ? multiLine.replace(/\n+$/, '') : canonical;
+  return { canonical, formatted };
 }
 
 /** Splits texts into batches of at most `maxBytes` UTF-8 bytes in all (a longer text goes alone). */
@@ -127,32 +163,40 @@ function isPlainSelect(canonical: string, placeholders: readonly PlaceholderSamp
   return found.size === placeholders.length && placeholders.every((p) => found.has(p.name));
 }
 
+type Clause = 'FORMAT' | 'INTO OUTFILE' | 'SETTINGS';
+const CLAUSE_KEYWORDS: Record<Clause, RegExp> = { FORMAT: /FORMAT/, 'INTO OUTFILE': /INTO\s+OUTFILE/, SETTINGS: /SETTINGS/ };
+
 /** Looks for what a declared SELECT must not contain, in the engine's own AST dump. */
-function inspectAst(lines: string[]): SqlVerdict | undefined {
+function inspectAst(lines: string[]): { verdict: SqlVerdict & { ok: false }; clause?: Clause } | undefined {
   const root = lines[0] ?? '';
   if (!root.startsWith('SelectWithUnionQuery')) {
     return {
-      ok: false,
-      problem: 'not-select',
-      message: `the engine parses it as ${root.split(' ')[0] ?? 'something else'}, but a query tool may only run a SELECT`,
+      verdict: {
+        ok: false,
+        problem: 'not-select',
+        message: `the engine parses it as ${root.split(' ')[0] ?? 'something else'}, but a query tool may only run a SELECT`,
+      },
     };
   }
   for (const line of lines.slice(1)) {
     const depth = line.length - line.trimStart().length;
     const node = line.trim();
     // Direct children of the root besides the union list are `FORMAT x` or `INTO OUTFILE 'f'`.
-    if (depth === 1 && node.startsWith('Identifier ')) return forbidden(`FORMAT ${node.slice('Identifier '.length)}`);
+    if (depth === 1 && node.startsWith('Identifier ')) return forbidden('FORMAT', ` ${node.slice('Identifier '.length)}`);
     if (depth === 1 && node.startsWith('Literal ')) return forbidden('INTO OUTFILE');
     if (node === 'Set') return forbidden('SETTINGS');
   }
   return undefined;
 }
 
-function forbidden(clause: string): SqlVerdict {
+function forbidden(clause: Clause, detail = ''): { verdict: SqlVerdict & { ok: false }; clause: Clause } {
   return {
-    ok: false,
-    problem: 'forbidden-clause',
-    message: `${clause} is not allowed: the server chooses the output format and pins its own settings and limits`,
+    clause,
+    verdict: {
+      ok: false,
+      problem: 'forbidden-clause',
+      message: `${clause}${detail} is not allowed: the server chooses the output format and pins its own settings and limits`,
+    },
   };
 }
 

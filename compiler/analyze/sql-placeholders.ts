@@ -9,6 +9,18 @@ export interface Placeholder {
   offset: number;
 }
 
+/** `{name}` written without a type: ClickHouse would reject it, and it is usually a placeholder missing its type. */
+interface UntypedPlaceholder {
+  name: string;
+  raw: string;
+  offset: number;
+}
+
+export interface SqlScan {
+  placeholders: Placeholder[];
+  untyped: UntypedPlaceholder[];
+}
+
 /**
  * Finds the query parameter placeholders of a SQL text, skipping string literals, quoted
  * identifiers, heredocs and every comment form ClickHouse knows (`--`, `#`, `//`, nested
@@ -17,7 +29,49 @@ export interface Placeholder {
  * missed would still fail there with "substitution not set".
  */
 export function findPlaceholders(sql: string): Placeholder[] {
-  const found: Placeholder[] = [];
+  return scanPlaceholders(sql).placeholders;
+}
+
+/** Typed placeholders and `{name}` written without a type, in one pass. */
+export function scanPlaceholders(sql: string): SqlScan {
+  const scan: SqlScan = { placeholders: [], untyped: [] };
+  forEachCode(sql, (i) => {
+    if (sql[i] !== '{') return i + 1;
+    const placeholder = readPlaceholder(sql, i);
+    if (placeholder) {
+      scan.placeholders.push(placeholder);
+      return placeholder.offset + placeholder.raw.length;
+    }
+    const untyped = /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/.exec(sql.slice(i, i + 200));
+    if (untyped) {
+      scan.untyped.push({ name: untyped[1]!, raw: untyped[0], offset: i });
+      return i + untyped[0].length;
+    }
+    return i + 1;
+  });
+  return scan;
+}
+
+/**
+ * The offset of the first keyword matching `pattern` (anchored at a word start, case-insensitive)
+ * in code, not in a string or a comment: where a clause the engine found is written.
+ */
+export function findKeyword(sql: string, pattern: RegExp): number | undefined {
+  const anchored = new RegExp(`^(?:${pattern.source})\\b`, 'i');
+  let found: number | undefined;
+  forEachCode(sql, (i) => {
+    if (found !== undefined) return sql.length;
+    if ((i === 0 || !/[A-Za-z0-9_]/.test(sql[i - 1]!)) && anchored.test(sql.slice(i, i + 40))) found = i;
+    return i + 1;
+  });
+  return found;
+}
+
+/**
+ * Calls `visit` at every offset of the text that is code (outside quotes, heredocs and comments);
+ * `visit` returns the offset to continue from.
+ */
+function forEachCode(sql: string, visit: (offset: number) => number): void {
   let i = 0;
   while (i < sql.length) {
     const ch = sql[i]!;
@@ -25,16 +79,9 @@ export function findPlaceholders(sql: string): Placeholder[] {
     if (ch === "'" || ch === '"' || ch === '`') i = skipQuoted(sql, i, ch);
     else if ((ch === '-' && next === '-') || (ch === '/' && next === '/') || ch === '#') i = skipLine(sql, i);
     else if (ch === '/' && next === '*') i = skipBlockComment(sql, i);
-    else if (ch === '$') i = skipHeredoc(sql, i);
-    else if (ch === '{') {
-      const placeholder = readPlaceholder(sql, i);
-      if (placeholder) {
-        found.push(placeholder);
-        i = placeholder.offset + placeholder.raw.length;
-      } else i++;
-    } else i++;
+    else if (ch === '$' && /^\$([A-Za-z0-9_]*)\$/.test(sql.slice(i, i + 66))) i = skipHeredoc(sql, i);
+    else i = Math.max(i + 1, visit(i));
   }
-  return found;
 }
 
 function skipQuoted(sql: string, start: number, quote: string): number {
@@ -74,9 +121,7 @@ function skipBlockComment(sql: string, start: number): number {
 
 /** `$tag$ ... $tag$` string literals (the tag may be empty). */
 function skipHeredoc(sql: string, start: number): number {
-  const match = /^\$([A-Za-z0-9_]*)\$/.exec(sql.slice(start));
-  if (!match) return start + 1;
-  const tag = match[0];
+  const tag = /^\$([A-Za-z0-9_]*)\$/.exec(sql.slice(start))![0];
   const end = sql.indexOf(tag, start + tag.length);
   return end < 0 ? sql.length : end + tag.length;
 }

@@ -16,11 +16,11 @@ export interface Io {
 export class InternalError extends Error {}
 
 /** Compiles every file with one shared SQL checker (the engine starts once per run). */
-async function compileAll(files: readonly string[]): Promise<CompiledFile[]> {
+async function compileAll(files: readonly string[], outRoot: string): Promise<CompiledFile[]> {
   const sql = await SqlChecker.open();
   try {
     const results: CompiledFile[] = [];
-    for (const file of files) results.push(await compileFile(file, sql));
+    for (const file of files) results.push(await compileFile(file, sql, { outRoot }));
     return results;
   } finally {
     sql.close();
@@ -29,7 +29,7 @@ async function compileAll(files: readonly string[]): Promise<CompiledFile[]> {
 
 /** `mcpc build`: compile, type-check what was generated, write `<out>/<server.name>/`. */
 export async function buildCommand(files: readonly string[], outRoot: string, io: Io): Promise<number> {
-  const results = await compileAll(files);
+  const results = await compileAll(files, outRoot);
   const diagnostics = results.flatMap((r) => r.diagnostics);
   claimDirectories(results, diagnostics);
   report(diagnostics, 'text', results, io);
@@ -46,7 +46,7 @@ export async function buildCommand(files: readonly string[], outRoot: string, io
 
 /** `mcpc check`: every diagnostic, nothing written; with `--out`, also fail when a build on disk is stale. */
 export async function checkCommand(files: readonly string[], format: DiagnosticFormat, outRoot: string | undefined, io: Io): Promise<number> {
-  const results = await compileAll(files);
+  const results = await compileAll(files, outRoot ?? resolveOut(undefined));
   const diagnostics = results.flatMap((r) => r.diagnostics);
   claimDirectories(results, diagnostics);
   if (outRoot !== undefined) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.js';
 import { hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { analyzePipeline } from '../analyze/analyze.js';
@@ -25,11 +25,16 @@ export interface CompiledFile {
 
 const GENERATOR = `mcpc ${mcpcVersion}`;
 
+export interface CompileOptions {
+  /** Where builds go (`--out`): the server's directory is `<outRoot>/<server.name>`. */
+  outRoot: string;
+}
+
 /**
  * Runs every phase on one pipeline file: parse → validate → analyze → graph → emit. This is the
  * only compiler code that reads files; each phase gets values and returns diagnostics.
  */
-export async function compileFile(path: string, sql: SqlChecker): Promise<CompiledFile> {
+export async function compileFile(path: string, sql: SqlChecker, options: CompileOptions): Promise<CompiledFile> {
   const file = displayPath(path);
   let text: string;
   try {
@@ -63,7 +68,9 @@ export async function compileFile(path: string, sql: SqlChecker): Promise<Compil
   const diagnostics = sortDiagnostics(reporter.diagnostics);
   const serverNameAt = reporter.where(['server', 'name']);
   if (hasErrors(diagnostics)) return { file, text, diagnostics, ir, serverNameAt };
-  return { file, text, diagnostics, ir, serverNameAt, output: emitServer(ir, GENERATOR) };
+  // The server finds the pipeline's directory from its own, so neither depends on the working directory.
+  const projectDir = relative(join(options.outRoot, ir.name), base).split(sep).join('/') || '.';
+  return { file, text, diagnostics, ir, serverNameAt, output: emitServer(ir, { generator: GENERATOR, projectDir }) };
 }
 
 /** The path as users see it: relative to the working directory when inside it, with `/`. */

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics, summarize } from '../diagnostics/render.js';
 import { SqlChecker } from '../analyze/sql-checker.js';
-import type { ServerIR } from '../analyze/ir.js';
+import { ANONYMOUS, mayAccess } from '../../runtime/contract/access.js';
 import type { BuildOutput } from '../emit/emit.js';
 import { compileFile, displayPath } from './compile-file.js';
 import { withServerJs, type Io } from './commands.js';
@@ -30,7 +30,7 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
   let watchers: FSWatcher[] = [];
 
   const rebuild = async (): Promise<void> => {
-    const result = await compileFile(file, sql);
+    const result = await compileFile(file, sql, { outRoot: options.outRoot });
     const rendered = renderDiagnostics(result.diagnostics, 'text', new Map(result.text === undefined ? [] : [[result.file, result.text]]));
     if (rendered !== '') io.stderr(rendered);
     if (hasErrors(result.diagnostics) || !result.output || !result.ir) {
@@ -54,7 +54,7 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
     const origin = httpOrigin(host, port);
     if (await waitForHealth(origin, server)) {
       const url = `${origin}/mcp`;
-      const hidden = hiddenFromAnonymous(result.ir);
+      const hidden = result.ir.tools.filter((tool) => !mayAccess(ANONYMOUS, tool)).map((tool) => tool.name);
       const banner = [
         ``,
         `mcpc dev: serving '${result.ir.name}' (${result.ir.tools.length} tools) from ${displayPath(dir)}/`,
@@ -114,12 +114,6 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(killer);
-}
-
-/** Tools an anonymous HTTP caller does not see: those reading a resource that is not `access: anonymous`. */
-function hiddenFromAnonymous(ir: ServerIR): string[] {
-  const anonymous = new Set(ir.resources.filter((r) => r.access === 'anonymous').map((r) => r.name));
-  return ir.tools.filter((t) => t.reads.some((name) => !anonymous.has(name))).map((t) => t.name);
 }
 
 /** `http://host:port`, with an IPv6 host in brackets. */

@@ -8,7 +8,7 @@ export interface Manifest {
   source_file: string;
   server: { name: string; version: string; description?: string };
   sources: Array<{ name: string; limits: { max_rows: number; max_bytes: number; max_execution_time_s: number } }>;
-  resources: Array<{ name: string; uri: string; source: string; database?: string; table: string; description?: string; access: string; scopes: string[] }>;
+  resources: Array<{ name: string; uri: string; source: string; database?: string; table: string; description?: string; access: string }>;
   tools: Array<{
     name: string;
     kind: string;
@@ -16,6 +16,8 @@ export interface Manifest {
     description: string;
     source: string;
     reads: string[];
+    /** Who may see and call it, derived from what it reads. */
+    access: string;
     input_schema: Record<string, unknown>;
     output_schema: Record<string, unknown>;
     sql: string;
@@ -29,7 +31,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
   const body: Omit<Manifest, 'content_hash'> = {
     manifest_version: 1,
     generator,
-    source_file: ir.file,
+    source_file: ir.fileName,
     server: { name: ir.name, version: ir.version, ...(ir.description === undefined ? {} : { description: ir.description }) },
     sources: ir.sources.map((s) => ({
       name: s.name,
@@ -43,7 +45,6 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       table: r.table,
       ...(r.description === undefined ? {} : { description: r.description }),
       access: r.access,
-      scopes: r.scopes,
     })),
     tools: ir.tools.map((t) => ({
       name: t.name,
@@ -52,6 +53,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       description: t.description,
       source: t.source,
       reads: t.reads,
+      access: t.access,
       input_schema: t.inputSchema,
       output_schema: t.outputSchema,
       sql: t.sql,

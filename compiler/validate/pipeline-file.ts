@@ -100,7 +100,7 @@ interface SqlToolSection extends ToolBase {
   reads: string[];
 }
 
-type ToolSection = QueryToolSection | StreamToolSection | InsertToolSection | SqlToolSection;
+export type ToolSection = QueryToolSection | StreamToolSection | InsertToolSection | SqlToolSection;
 
 export interface PipelineSection {
   title?: string;

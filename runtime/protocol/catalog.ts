@@ -1,29 +1,15 @@
-import type { ResourceSpec, ServerSpec, ToolSpec } from '../contract.js';
+import { mayAccess, type Principal } from '../contract/access.js';
+import type { ResourceSpec, ServerSpec } from '../contract/spec.js';
+import type { McpTool, ServedTool } from '../tools/served-tool.js';
 import { Pages } from './pages.js';
 
-/**
- * Who is calling. Without an auth layer, an HTTP caller is anonymous: it sees only resources
- * marked `access: anonymous` and the tools that read nothing else. A stdio caller is the local
- * operator who launched the server with their own credentials; it sees everything.
- */
-export type Principal = { kind: 'anonymous' } | { kind: 'local' };
-
-/** What one kind of caller can see, with the list payloads built once at start. */
+/** What one caller can see, with the list payloads built once. */
 export interface CatalogView {
-  tools: ReadonlyMap<string, ToolSpec>;
-  resources: ReadonlyMap<string, ResourceSpec>;
   toolPages: Pages<McpTool>;
   resourcePages: Pages<McpResource>;
+  /** Names of the tools this caller does not see, for the operator's log. */
   hiddenTools: readonly string[];
-}
-
-interface McpTool {
-  name: string;
-  title?: string;
-  description: string;
-  inputSchema: Record<string, unknown>;
-  outputSchema: Record<string, unknown>;
-  annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
+  visibleTools: number;
 }
 
 interface McpResource {
@@ -33,50 +19,49 @@ interface McpResource {
   mimeType: string;
 }
 
-/** Builds the view of each kind of caller once, so list requests cost a lookup, not a rebuild. */
-export function buildCatalog(spec: ServerSpec): Record<Principal['kind'], CatalogView> {
-  return { anonymous: view(spec, (r) => r.access === 'anonymous'), local: view(spec, () => true) };
-}
+/**
+ * The tools and resources each caller sees. Callers with the same rights see the same lists, so
+ * a view is built once per kind of caller and reused: a list request costs a lookup, not a rebuild.
+ */
+export class Catalog {
+  private readonly views = new Map<string, CatalogView>();
 
-function view(spec: ServerSpec, canRead: (resource: ResourceSpec) => boolean): CatalogView {
-  const pageSize = spec.listPageSize;
-  const resourcesByName = new Map(spec.resources.map((r) => [r.name, r]));
-  const visibleResources = spec.resources.filter(canRead);
-  const visibleTools: ToolSpec[] = [];
-  const hiddenTools: string[] = [];
-  for (const tool of spec.tools) {
-    const readable = tool.reads.every((name) => {
-      const resource = resourcesByName.get(name);
-      return resource !== undefined && canRead(resource);
-    });
-    if (readable) visibleTools.push(tool);
-    else hiddenTools.push(tool.name);
+  constructor(
+    private readonly spec: ServerSpec,
+    private readonly tools: readonly ServedTool[],
+  ) {}
+
+  viewFor(principal: Principal): CatalogView {
+    const key = principal.kind;
+    let view = this.views.get(key);
+    if (!view) {
+      view = this.build(principal);
+      this.views.set(key, view);
+    }
+    return view;
   }
-  return {
-    tools: new Map(visibleTools.map((t) => [t.name, t])),
-    resources: new Map(visibleResources.map((r) => [r.uri, r])),
-    toolPages: new Pages(visibleTools.map(toMcpTool), pageSize),
-    resourcePages: new Pages(
-      visibleResources.map((r) => ({
-        uri: r.uri,
-        name: r.name,
-        ...(r.description === undefined ? {} : { description: r.description }),
-        mimeType: 'application/json',
-      })),
-      pageSize,
-    ),
-    hiddenTools,
-  };
+
+  private build(principal: Principal): CatalogView {
+    const pageSize = this.spec.listPageSize;
+    const visible = this.tools.filter((tool) => mayAccess(principal, tool.spec));
+    const resources = this.spec.resources.filter((resource) => mayAccess(principal, resource));
+    return {
+      toolPages: new Pages(
+        visible.map((tool) => tool.listing),
+        pageSize,
+      ),
+      resourcePages: new Pages(resources.map(toMcpResource), pageSize),
+      hiddenTools: this.tools.filter((tool) => !visible.includes(tool)).map((tool) => tool.spec.name),
+      visibleTools: visible.length,
+    };
+  }
 }
 
-function toMcpTool(tool: ToolSpec): McpTool {
+function toMcpResource(resource: ResourceSpec): McpResource {
   return {
-    name: tool.name,
-    ...(tool.title === undefined ? {} : { title: tool.title }),
-    description: tool.description,
-    inputSchema: tool.inputSchema,
-    outputSchema: tool.outputSchema,
-    // A declared SELECT under readonly settings: it reads, never writes, and only touches its source.
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    uri: resource.uri,
+    name: resource.name,
+    ...(resource.description === undefined ? {} : { description: resource.description }),
+    mimeType: 'application/json',
   };
 }

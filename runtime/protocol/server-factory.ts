@@ -1,22 +1,34 @@
-import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, Server, type McpServerFactory, type Tool } from '@modelcontextprotocol/server';
+import { randomUUID } from 'node:crypto';
+import { Server, type AuthInfo, type McpServerFactory, type Tool } from '@modelcontextprotocol/server';
+import { callTool } from '../call/call-tool.js';
+import type { CallContext } from '../call/context.js';
+import { readResource } from '../call/read-resource.js';
+import type { Principal } from '../contract/access.js';
 import type { Runtime } from '../runtime.js';
-import type { Column } from '../sources/source.js';
-import { log } from '../log.js';
-import { callTool } from './call-tool.js';
-import type { Principal } from './catalog.js';
+
+/** Where a transport puts the caller it resolved, in the SDK's pass-through `authInfo`. */
+const PRINCIPAL_KEY = 'mcpc/principal';
+
+/** `authInfo` that carries a caller the transport resolved (HTTP sets it per request as `req.auth`). */
+export function authInfoFor(principal: Principal): AuthInfo {
+  return { token: '', clientId: principal.id, scopes: [...principal.scopes], extra: { [PRINCIPAL_KEY]: principal } };
+}
 
 /**
  * The per-request server factory both transports use (HTTP calls it per request, stdio per
- * connection). It uses the SDK's low-level `Server` so that a request costs a handful of
- * handler registrations whatever the number of tools: the list payloads, schemas and
- * validators were built once at start. `McpServer` would re-register every tool per request.
+ * connection). The caller is the principal the transport attached to the request, or the
+ * transport's own (the operator over stdio). It uses the SDK's low-level `Server` so that a
+ * request costs a handful of handler registrations whatever the number of tools: list payloads,
+ * schemas and validators were built once at start. `McpServer` would re-register every tool per request.
  */
-export function serverFactory(runtime: Runtime, principal: Principal): McpServerFactory {
-  const view = runtime.views[principal.kind];
+export function serverFactory(runtime: Runtime, transportPrincipal: Principal): McpServerFactory {
   const { spec } = runtime;
   // The same caller always sees the same lists, but callers may differ: lists are private.
   const cacheHints = { 'tools/list': { ttlMs: 60_000, cacheScope: 'private' as const }, 'resources/list': { ttlMs: 60_000, cacheScope: 'private' as const } };
-  return () => {
+  return (request) => {
+    const principal = (request.authInfo?.extra?.[PRINCIPAL_KEY] as Principal | undefined) ?? transportPrincipal;
+    const view = runtime.catalog.viewFor(principal);
+    const context = (signal: AbortSignal): CallContext => ({ requestId: randomUUID(), principal, signal, startedAt: performance.now() });
     const server = new Server(
       { name: spec.name, version: spec.version },
       {
@@ -31,38 +43,15 @@ export function serverFactory(runtime: Runtime, principal: Principal): McpServer
       return { tools: [...page.items] as unknown as Tool[], ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
     });
     server.setRequestHandler('tools/call', async (request, ctx) => {
-      const result = await callTool(runtime, view, request.params.name, request.params.arguments, ctx.mcpReq.signal);
-      const tool = view.tools.get(request.params.name);
-      return server.projectCallToolResult(result, tool?.outputSchema);
+      const result = await callTool(runtime, context(ctx.mcpReq.signal), request.params.name, request.params.arguments);
+      return server.projectCallToolResult(result, runtime.tools.get(request.params.name)?.outputSchema);
     });
     server.setRequestHandler('resources/list', (request) => {
       const page = view.resourcePages.page(request.params?.cursor);
       return { resources: [...page.items], ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
     });
     server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: [] }));
-    server.setRequestHandler('resources/read', async (request) => {
-      const resource = view.resources.get(request.params.uri);
-      if (!resource) throw new ResourceNotFoundError(request.params.uri);
-      const source = runtime.sources.get(resource.source);
-      if (!source) throw new ProtocolError(ProtocolErrorCode.InternalError, `resource source '${resource.source}' is not open`);
-      let columns: Column[];
-      try {
-        columns = await source.describeTable(resource.database, resource.table);
-      } catch (error) {
-        log.warn('resource read failed', { resource: resource.name, error: (error as Error).message });
-        throw new ProtocolError(ProtocolErrorCode.InternalError, `cannot describe ${resource.name}: the source is unavailable`);
-      }
-      const body = {
-        resource: resource.name,
-        source: resource.source,
-        ...(resource.database === undefined ? {} : { database: resource.database }),
-        table: resource.table,
-        ...(resource.description === undefined ? {} : { description: resource.description }),
-        columns,
-        ...(columns.length === 0 ? { note: 'the table does not exist in the source (yet)' } : {}),
-      };
-      return { contents: [{ uri: resource.uri, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }] };
-    });
+    server.setRequestHandler('resources/read', (request, ctx) => readResource(runtime, context(ctx.mcpReq.signal), request.params.uri));
     return server;
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StartupError } from '../errors.js';
-import type { LimitsSpec } from '../contract.js';
+import type { LimitsSpec } from '../contract/spec.js';
 import { log } from '../log.js';
 import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { resolveConfigText, type ConfigEnvironment } from '../config.js';
-import type { ConfigText, ServerSpec } from '../contract.js';
+import type { ConfigText, ServerSpec } from '../contract/spec.js';
 import { StartupError } from '../errors.js';
 import { openEmbeddedSource } from './embedded.js';
 import { openRemoteSource } from './remote.js';
@@ -14,6 +14,9 @@ import type { Source } from './source.js';
  */
 export async function openSources(spec: ServerSpec, serverDir: string, environment: ConfigEnvironment): Promise<Map<string, Source>> {
   const sources = new Map<string, Source>();
+  // Relative paths in a pipeline are relative to the pipeline file, wherever the server starts from:
+  // a client that launches it from another directory must still find the same database.
+  const projectDir = resolvePath(serverDir, spec.projectDir);
   let embeddedAt: { source: string; path: string } | undefined;
   try {
     for (const [name, source] of Object.entries(spec.sources)) {
@@ -36,7 +39,7 @@ export async function openSources(spec: ServerSpec, serverDir: string, environme
           }),
         );
       } else {
-        const path = resolvePath(resolveConfigText(source.embedded, `source '${name}' embedded`, environment));
+        const path = resolvePath(projectDir, resolveConfigText(source.embedded, `source '${name}' embedded`, environment));
         // chDB binds one data directory per process; a second one would fail deep inside the engine.
         if (embeddedAt && embeddedAt.path !== path) {
           throw new StartupError(
@@ -45,8 +48,7 @@ export async function openSources(spec: ServerSpec, serverDir: string, environme
           );
         }
         embeddedAt ??= { source: name, path };
-        const seedPath = source.seedFile === undefined ? undefined : join(serverDir, source.seedFile);
-        const seed = seedPath === undefined ? undefined : { file: seedPath, sql: readSeed(name, seedPath) };
+        const seed = source.seed && { file: resolvePath(projectDir, source.seed.origin), sql: readSeed(name, join(serverDir, source.seed.file)) };
         sources.set(
           name,
           await openEmbeddedSource({

@@ -1,5 +1,5 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { LimitsSpec } from '../contract.js';
+import type { LimitsSpec } from '../contract/spec.js';
 import { StartupError, ToolFailure } from '../errors.js';
 import { log } from '../log.js';
 import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';

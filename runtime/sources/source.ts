@@ -1,7 +1,8 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
-import type { LimitsSpec } from '../contract.js';
+import type { Row } from '../contract/query-result.js';
+import type { LimitsSpec } from '../contract/spec.js';
 
-export type Row = Record<string, unknown>;
+export type { Row };
 
 export interface SelectRequest {
   sql: string;

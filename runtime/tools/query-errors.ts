@@ -1,4 +1,4 @@
-import type { LimitsSpec } from '../contract.js';
+import type { LimitsSpec } from '../contract/spec.js';
 import { ToolFailure } from '../errors.js';
 
 /** ClickHouse error codes the caller can act on. */

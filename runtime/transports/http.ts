@@ -1,10 +1,11 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import { ANONYMOUS, type Principal } from '../contract/access.js';
 import { healthReport } from '../health.js';
 import { log } from '../log.js';
-import { serverFactory } from '../protocol/server-factory.js';
+import { authInfoFor, serverFactory } from '../protocol/server-factory.js';
 import type { Runtime } from '../runtime.js';
 
 const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -20,7 +21,7 @@ export interface HttpServing {
  * before anything else, so a web page cannot reach a local server through DNS rebinding.
  */
 export async function serveHttp(runtime: Runtime, host: string, port: number): Promise<HttpServing> {
-  const handler = createMcpHandler(serverFactory(runtime, { kind: 'anonymous' }), {
+  const handler = createMcpHandler(serverFactory(runtime, ANONYMOUS), {
     onerror: (error) => log.warn('request rejected', { error: error.message }),
   });
   const mcp = toNodeHandler(handler, { onerror: (error: Error) => log.error('mcp handler failed', { error: error.message }) });
@@ -33,7 +34,8 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/mcp') {
       if (!checkHost(req, res) || !checkOrigin(req, res)) return;
-      void mcp(req as Parameters<typeof mcp>[0], res);
+      const caller = Object.assign(req, { auth: authInfoFor(identifyCaller(req)) });
+      void mcp(caller as Parameters<typeof mcp>[0], res);
     } else if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       if (!checkHost(req, res)) return;
       void answerHealth(runtime, res);
@@ -60,6 +62,14 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
       });
     },
   };
+}
+
+/**
+ * The caller of one HTTP request. This version has no authentication, so every HTTP caller is
+ * anonymous; credentials, when they arrive, are read here, once per request.
+ */
+function identifyCaller(_req: IncomingMessage): Principal {
+  return ANONYMOUS;
 }
 
 async function answerHealth(runtime: Runtime, res: ServerResponse): Promise<void> {

@@ -1,4 +1,5 @@
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { OPERATOR } from '../contract/access.js';
 import { log } from '../log.js';
 import { serverFactory } from '../protocol/server-factory.js';
 import type { Runtime } from '../runtime.js';
@@ -8,7 +9,7 @@ import type { Runtime } from '../runtime.js';
  * every resource. Resolves when the client closes stdin, so the caller can shut down.
  */
 export function serveStdioTransport(runtime: Runtime): { closed: Promise<void>; close(): Promise<void> } {
-  const handle = serveStdio(serverFactory(runtime, { kind: 'local' }), {
+  const handle = serveStdio(serverFactory(runtime, OPERATOR), {
     onerror: (error) => log.warn('stdio message rejected', { error: error.message }),
   });
   const closed = new Promise<void>((done) => {

@@ -188,16 +188,27 @@ describe('HTTP edge of the example server', () => {
     expect(ok.status).toBe(200);
   });
 
-  it('refuses an oversized body before parsing it', async () => {
-    const port = new URL(orders.url).port;
-    const huge = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: 'summarize_orders', arguments: { data: 'x'.repeat(5 * 1024 * 1024) } },
+  it('refuses an oversized body before reading it', async () => {
+    // The server must decide from Content-Length alone: the client sends the headers and a first
+    // kilobyte of a 5 MiB body, and gets its answer without sending the rest.
+    const target = new URL(orders.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': String(5 * 1024 * 1024) },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (error) => reject(error));
+      req.write('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"summarize_orders","arguments":{"data":"'.padEnd(1024, 'x'));
     });
-    const response = await rawPost(orders.url, huge, { host: `127.0.0.1:${port}` });
-    expect(response.status).toBe(413);
+    expect(status).toBe(413);
   });
 
   it('answers other paths with 404', async () => {

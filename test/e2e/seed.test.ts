@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { outsideDir, scratchDir } from '../support/paths.js';
-import { buildPipeline, connectHttp, runToExit, startHttpServer } from '../support/servers.js';
+import { buildProject, connectHttp, runToExit, startHttpServer } from '../support/servers.js';
 
 const pipeline = `mcpc: 1
 server: { name: seeded, version: 1.0.0 }
@@ -28,13 +28,14 @@ describe('seeding an embedded database', () => {
       join(dir, 'seed', 'events.sql'),
       'CREATE TABLE events (id UInt64) ENGINE = MergeTree ORDER BY id;\nINSERT INTO events VALUES (1);\nINSERT INTO no_such_table VALUES (1);\n',
     );
-    const serverJs = buildPipeline(join(dir, 'pipeline.yaml'), 'seeded');
+    const { serverJs, project } = buildProject(join(dir, 'pipeline.yaml'), 'seeded');
     const builtSeed = join(dirname(serverJs), 'seed', 'db.sql');
     const cwd = outsideDir('seed');
 
     const refused = await runToExit(serverJs, { cwd });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`source 'db': seed file ${builtSeed} failed:`);
+    // The message names the user's seed file, not its copy in the build.
+    expect(refused.stderr).toContain(`source 'db': seed file ${join(project, 'seed', 'events.sql')} failed:`);
     expect(refused.stderr).toMatch(/no_such_table/);
 
     // Fixed seed, same data directory: if the failed run had left `events` behind, the database

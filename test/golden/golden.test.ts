@@ -14,6 +14,8 @@ import { repoRoot } from '../support/paths.js';
  */
 const fixtures = join(repoRoot, 'test', 'fixtures');
 const update = process.env.UPDATE_GOLDEN === '1';
+/** Builds go to `build/` under the repository, as `mcpc build` run there would put them. */
+const outRoot = join(repoRoot, 'build');
 const cases = (kind: 'valid' | 'invalid') =>
   readdirSync(join(fixtures, kind))
     .filter((name) => existsSync(join(fixtures, kind, name, 'pipeline.yaml')))
@@ -57,7 +59,7 @@ describe('golden fixtures', () => {
 
   describe.each(invalid)('invalid/%s', (name) => {
     it('reports the expected diagnostics, each with a code and a line', async () => {
-      const result = await compileFile(pipelinePath('invalid', name), sql);
+      const result = await compileFile(pipelinePath('invalid', name), sql, { outRoot });
       expect(result.diagnostics.some((d) => d.severity === 'error')).toBe(true);
       expect(result.output).toBeUndefined();
       for (const d of result.diagnostics) {
@@ -80,7 +82,7 @@ describe('golden fixtures', () => {
 
   describe.each(valid)('valid/%s', (name) => {
     it('compiles without errors to the expected server.ts and manifest.json', async () => {
-      const result = await compileFile(pipelinePath('valid', name), sql);
+      const result = await compileFile(pipelinePath('valid', name), sql, { outRoot });
       expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       const output = result.output!;
       golden(join(fixtures, 'valid', name, 'expected', 'server.ts'), output.get('server.ts')!);
@@ -88,8 +90,8 @@ describe('golden fixtures', () => {
     });
 
     it('emits a server.ts that passes the strict type-check, byte-identical on a second compile', async () => {
-      const first = await compileFile(pipelinePath('valid', name), sql);
-      const second = await compileFile(pipelinePath('valid', name), sql);
+      const first = await compileFile(pipelinePath('valid', name), sql, { outRoot });
+      const second = await compileFile(pipelinePath('valid', name), sql, { outRoot });
       expect([...second.output!]).toEqual([...first.output!]);
       expect(compileServerSource(first.output!.get('server.ts')!).errors).toEqual([]);
     });

@@ -1,16 +1,29 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { cpSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { mcpcBin, outsideDir, repoRoot, scratchDir } from './paths.js';
 import { stopProcess, watchOutput } from './processes.js';
 
-/** Builds a pipeline with the real CLI into a scratch directory and returns the server's path. */
+/**
+ * Builds a pipeline with the real CLI and returns the server's path. The pipeline's directory is
+ * copied into a scratch project first: an embedded database lives beside its pipeline file, so
+ * each build gets a database of its own.
+ */
 export function buildPipeline(pipeline: string, serverName: string): string {
-  const out = scratchDir(serverName);
-  const result = spawnSync(process.execPath, [mcpcBin, 'build', pipeline, '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+  return buildProject(pipeline, serverName).serverJs;
+}
+
+/** `buildPipeline`, also saying where the copy of the pipeline's directory is. */
+export function buildProject(pipeline: string, serverName: string): { serverJs: string; project: string } {
+  const scratch = scratchDir(serverName);
+  const project = join(scratch, 'project');
+  cpSync(resolve(repoRoot, dirname(pipeline)), project, { recursive: true, filter: (path) => !path.includes('.mcpc') });
+  const out = join(scratch, 'build');
+  const result = spawnSync(process.execPath, [mcpcBin, 'build', join(project, basename(pipeline)), '--out', out], { cwd: repoRoot, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`mcpc build ${pipeline} failed (${result.status}):\n${result.stderr}`);
-  return join(out, serverName, 'server.js');
+  return { serverJs: join(out, serverName, 'server.js'), project };
 }
 
 export interface RunningServer {
@@ -22,8 +35,8 @@ export interface RunningServer {
 }
 
 /**
- * Starts a generated server over HTTP on a free port, in its own working directory (so its
- * embedded database is its own), and waits for its "serving" log line.
+ * Starts a generated server over HTTP on a free port, from a working directory of its own (which
+ * must not matter: its embedded database is beside its pipeline), and waits for its "serving" log line.
  */
 export async function startHttpServer(serverJs: string, options: { env?: NodeJS.ProcessEnv; cwd?: string; args?: string[] } = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0', ...(options.args ?? [])], {

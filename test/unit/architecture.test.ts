@@ -30,6 +30,25 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  // runtime/contract/ is the one part of the runtime the compiler may use, by design: the shapes a
+  // generated server holds, the argument validator both must agree on, the visibility rule and the
+  // result shapes of each kind. It stands alone, so importing it pulls in no server code.
+  it('lets the compiler import from the runtime only its contract', () => {
+    const offenders = [...graph].flatMap(([file, deps]) =>
+      file.startsWith('compiler/') ? deps.filter((d) => d.startsWith('runtime/') && !d.startsWith('runtime/contract/')).map((d) => `${file} -> ${d}`) : [],
+    );
+    expect(offenders).toEqual([]);
+    const uses = [...graph].filter(([file, deps]) => file.startsWith('compiler/') && deps.some((d) => d.startsWith('runtime/contract/')));
+    expect(uses.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the runtime contract free of other runtime modules', () => {
+    const offenders = [...graph].flatMap(([file, deps]) =>
+      file.startsWith('runtime/contract/') ? deps.filter((d) => !d.startsWith('runtime/contract/')).map((d) => `${file} -> ${d}`) : [],
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('lets data flow one way through the phases: no phase imports a later one', () => {
     const offenders: string[] = [];
     for (const [file, deps] of graph) {

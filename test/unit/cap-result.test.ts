@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capResult } from '../../runtime/tools/query-tool.js';
+import { capResult } from '../../runtime/tools/query.js';
 import { sanitize } from '../../runtime/tools/query-errors.js';
 
 const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ id: i, name: `row-${i}` }));

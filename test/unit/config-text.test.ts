@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../compiler/analyze/config-text.js';
-import type { ConfigText } from '../../compiler/analyze/ir.js';
+import type { ConfigText } from '../../runtime/contract/spec.js';
 import { ConfigError, resolveConfigText } from '../../runtime/config.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

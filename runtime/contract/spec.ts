@@ -1,6 +1,7 @@
 /**
  * The contract between generated servers and the runtime: plain data the compiler emits and the
- * runtime serves. It depends on nothing else, so type-checking a generated server stays cheap.
+ * runtime serves. The compiler builds its IR from these same types, so a shape is defined once.
+ * It depends on nothing else, so type-checking a generated server stays cheap.
  */
 
 export type JsonObject = { [key: string]: unknown };
@@ -18,6 +19,12 @@ export interface ServerSpec {
   readonly generator: string;
   /** sha256 of the manifest, identifying exactly what this server serves. */
   readonly contentHash: string;
+  /**
+   * The directory of the pipeline file, relative to the generated server's directory: relative
+   * paths of the pipeline (embedded data directories) resolve against it, wherever the server
+   * is started from.
+   */
+  readonly projectDir: string;
   readonly http: HttpSpec;
   /** How many tools or resources one list response holds; clients follow `nextCursor` for more. */
   readonly listPageSize: number;
@@ -39,11 +46,18 @@ export interface SourceSpec {
   readonly username?: ConfigText;
   readonly password?: ConfigText;
   readonly database?: ConfigText;
-  /** Data directory of the embedded engine, relative to the working directory. */
+  /** Data directory of the embedded engine; a relative path is relative to the pipeline file. */
   readonly embedded: ConfigText;
-  /** Seed SQL file, relative to the generated server's directory. */
-  readonly seedFile?: string;
+  readonly seed?: SeedSpec;
   readonly limits: LimitsSpec;
+}
+
+/** SQL run once on an empty embedded database. */
+export interface SeedSpec {
+  /** The copy in the build, relative to the generated server's directory. */
+  readonly file: string;
+  /** The seed file as written in the pipeline (relative to the pipeline file), for messages. */
+  readonly origin: string;
 }
 
 export interface LimitsSpec {
@@ -52,35 +66,51 @@ export interface LimitsSpec {
   readonly maxExecutionTimeS: number;
 }
 
-export interface ResourceSpec {
+/** Who may see a resource or a tool. */
+export type AccessLevel = 'anonymous' | 'authenticated';
+
+/**
+ * What a caller needs to see something: a resource says it itself; a tool's is derived at build
+ * time from every resource it touches (see `requiredAccess`).
+ */
+export interface AccessRule {
+  readonly access: AccessLevel;
+}
+
+export interface ResourceSpec extends AccessRule {
   readonly name: string;
   readonly uri: string;
   readonly source: string;
   readonly database?: string;
   readonly table: string;
   readonly description?: string;
-  readonly access: 'anonymous' | 'authenticated';
-  readonly scopes: readonly string[];
 }
 
-/** A tool that runs one declared SELECT with its arguments bound server-side. */
-export interface QueryToolSpec<Args> {
-  readonly kind: 'query';
+/** What every tool declares, whatever its kind. */
+interface ToolSpecBase extends AccessRule {
   readonly name: string;
   readonly title?: string;
   readonly description: string;
   readonly source: string;
+  /** Resources the tool reads; its access is what they require. */
   readonly reads: readonly string[];
   readonly inputSchema: JsonObject;
-  readonly outputSchema: JsonObject;
-  /** The canonical SQL proven at build time to be exactly one SELECT. */
-  readonly sql: string;
-  /** Maps validated arguments (defaults applied) to the query parameters of `sql`. */
-  readonly bind: (args: Args) => Record<string, unknown>;
 }
 
-/** A tool as the runtime holds it, its argument type erased. */
-export type ToolSpec = QueryToolSpec<JsonObject>;
+/** A tool that runs one declared SELECT with its arguments bound server-side. */
+export interface QueryToolSpec<Args = JsonObject> extends ToolSpecBase {
+  readonly kind: 'query';
+  /** SQL proven at build time to be exactly one SELECT (it formats to the text that was proven). */
+  readonly sql: string;
+  /** Maps validated arguments (defaults applied) to the query parameters of `sql`; absent when it has none. */
+  readonly bind?: (args: Args) => Record<string, unknown>;
+}
+
+/** A tool as the runtime holds it, its argument type erased: one member per kind. */
+export type ToolSpec = QueryToolSpec;
+
+/** The kinds of tool this runtime serves. */
+export type ToolKindName = ToolSpec['kind'];
 
 declare global {
   /**

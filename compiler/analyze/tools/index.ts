@@ -1,0 +1,40 @@
+import type { ToolKindName } from '../../../runtime/contract/spec.js';
+import { mcpcVersion } from '../../paths.js';
+import type { ToolSection } from '../../validate/pipeline-file.js';
+import type { ToolIR } from '../ir.js';
+import { analyzeQueryTool } from './query.js';
+import type { ToolScope } from './scope.js';
+
+type Analyzer<Section> = (scope: ToolScope, name: string, section: Section) => Promise<ToolIR | undefined>;
+
+/**
+ * The analyzer of each tool kind this version builds, by kind: the one dispatch point. A kind
+ * the language has but this table lacks is refused with MCPC_UNSUPPORTED, never ignored.
+ */
+const ANALYZERS: { [K in ToolKindName]: Analyzer<Extract<ToolSection, { kind: K }>> } = {
+  query: analyzeQueryTool,
+};
+
+/** Analyzes every tool, in declaration order. */
+export async function analyzeTools(scope: ToolScope): Promise<ToolIR[]> {
+  const sections = Object.entries(scope.file.tools ?? {});
+  // Every declared SQL is formatted by the engine in a few batched queries first (B6: build time).
+  await scope.sql.formatAhead(sections.flatMap(([, section]) => ('sql' in section ? [section.sql] : [])));
+  const tools: ToolIR[] = [];
+  for (const [name, section] of sections) {
+    const analyze = (ANALYZERS as Partial<Record<string, Analyzer<ToolSection>>>)[section.kind];
+    if (!analyze) {
+      scope.reporter.error(
+        'MCPC_UNSUPPORTED',
+        ['tools', name, 'kind'],
+        `tool kind '${section.kind}' (tool '${name}') is not supported yet by mcpc ${mcpcVersion}; this version builds ${Object.keys(ANALYZERS)
+          .map((k) => `'${k}'`)
+          .join(', ')} tools`,
+      );
+      continue;
+    }
+    const tool = await analyze(scope, name, section);
+    if (tool) tools.push(tool);
+  }
+  return tools;
+}

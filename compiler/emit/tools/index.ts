@@ -1,0 +1,13 @@
+import type { ToolKindName } from '../../../runtime/contract/spec.js';
+import type { ToolIR } from '../../analyze/ir.js';
+import { writeQueryTool } from './query.js';
+import type { ToolWriter, WrittenTool } from './writer.js';
+
+/** The writer of each tool kind, by kind: the one dispatch point of emit. */
+const WRITERS: { [K in ToolKindName]: ToolWriter<Extract<ToolIR, { kind: K }>> } = {
+  query: writeQueryTool,
+};
+
+export function writeTool(tool: ToolIR): WrittenTool {
+  return (WRITERS[tool.kind] as ToolWriter<ToolIR>)(tool);
+}

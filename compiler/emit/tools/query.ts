@@ -1,0 +1,64 @@
+import { StructureKind, type InterfaceDeclarationStructure, type StatementStructures, type WriterFunction } from 'ts-morph';
+import type { BindingIR, QueryToolIR } from '../../analyze/ir.js';
+import { camelCase, constant, escapeDoc, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
+import type { ToolWriter } from './writer.js';
+
+/**
+ * `kind: query` as generated code: an interface of the validated arguments, the SQL laid out as
+ * the engine formats it, and the tool declared with `mcpc.queryTool`, whose type-check proves
+ * that `bind` reads only declared params.
+ */
+export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
+  const statements: Array<StatementStructures | WriterFunction> = [];
+  const argsType = tool.params.length > 0 ? `${tool.identifier}Params` : undefined;
+  if (argsType) statements.push(paramsInterface(tool, argsType));
+  const sqlConstant = `${camelCase(tool.identifier)}Sql`;
+  statements.push(
+    constant(`The SQL of \`${tool.name}\`, proven at build time to be one SELECT.`, `const ${sqlConstant} = `, (w) => w.write(templateLiteral(tool.sql))),
+  );
+  const variable = `${camelCase(tool.identifier)}Tool`;
+  statements.push(
+    constant(escapeDoc(tool.description), `export const ${variable} = mcpc.queryTool${argsType ? `<${argsType}>` : ''}(`, (w) => {
+      writeObject(w, [
+        ['name', value(tool.name)],
+        ...(tool.title === undefined ? [] : [['title', value(tool.title)] as Entry]),
+        ['description', value(tool.description)],
+        ['source', value(tool.source)],
+        ['reads', value(tool.reads)],
+        ['access', value(tool.access)],
+        ['inputSchema', value(tool.inputSchema)],
+        ['sql', (x) => x.write(sqlConstant)],
+        ...(tool.bindings.length === 0 ? [] : [['bind', (x) => writeBind(x, tool.bindings)] as Entry]),
+      ]);
+      w.write(')');
+    }),
+  );
+  return { statements, variable };
+};
+
+function paramsInterface(tool: QueryToolIR, name: string): InterfaceDeclarationStructure {
+  return {
+    kind: StructureKind.Interface,
+    name,
+    isExported: true,
+    docs: [`Arguments of tool \`${tool.name}\` after validation, with defaults applied.`],
+    properties: tool.params.map((param) => {
+      const description = param.schema.description;
+      return { name: param.name, type: param.tsType, ...(typeof description === 'string' ? { docs: [escapeDoc(description)] } : {}) };
+    }),
+  };
+}
+
+/** The query parameters of one call, each argument encoded for its ClickHouse type, one per line. */
+function writeBind(w: Parameters<WriterFunction>[0], bindings: readonly BindingIR[]): void {
+  w.write('(args) => (');
+  writeObject(
+    w,
+    bindings.map((b): Entry => {
+      const arg = `args.${b.param}`;
+      const encoded = b.encoding === 'json' ? `JSON.stringify(${arg})` : b.encoding === 'epoch-seconds' ? `mcpc.toEpochSeconds(${arg})` : arg;
+      return [b.param, (x) => x.write(encoded)];
+    }),
+  );
+  w.write(')');
+}

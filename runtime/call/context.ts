@@ -1,0 +1,21 @@
+import type { Principal } from '../contract/access.js';
+
+/**
+ * One request as every stage of its path sees it: created when the request arrives, passed
+ * through authorize → validate → execute → shape (and, as they arrive, budgets, audit and
+ * tracing), and gone when it is answered.
+ */
+export interface CallContext {
+  /** One id per call: in the result's `_meta`, the log, and ClickHouse's `query_id`. */
+  readonly requestId: string;
+  readonly principal: Principal;
+  /** Aborted when the client cancels or goes away. */
+  readonly signal: AbortSignal;
+  /** `performance.now()` when the request arrived. */
+  readonly startedAt: number;
+}
+
+/** Milliseconds since the call arrived, rounded for logs. */
+export function elapsedMs(context: CallContext): number {
+  return Math.round((performance.now() - context.startedAt) * 100) / 100;
+}

@@ -1,0 +1,33 @@
+import { ProtocolError, ProtocolErrorCode, type ReadResourceResult } from '@modelcontextprotocol/server';
+import { log } from '../log.js';
+import type { Runtime } from '../runtime.js';
+import type { Column } from '../sources/source.js';
+import { authorizeResource } from './authorize.js';
+import type { CallContext } from './context.js';
+
+/**
+ * Answers one `resources/read` through the same authorization as tools: the resource's columns
+ * and their ClickHouse types, described by its source now.
+ */
+export async function readResource(runtime: Runtime, context: CallContext, uri: string): Promise<ReadResourceResult> {
+  const resource = authorizeResource(runtime, context, uri);
+  const source = runtime.sources.get(resource.source);
+  if (!source) throw new ProtocolError(ProtocolErrorCode.InternalError, `resource source '${resource.source}' is not open`);
+  let columns: Column[];
+  try {
+    columns = await source.describeTable(resource.database, resource.table);
+  } catch (error) {
+    log.warn('resource read failed', { resource: resource.name, request_id: context.requestId, error: (error as Error).message });
+    throw new ProtocolError(ProtocolErrorCode.InternalError, `cannot describe ${resource.name}: the source is unavailable`);
+  }
+  const body = {
+    resource: resource.name,
+    source: resource.source,
+    ...(resource.database === undefined ? {} : { database: resource.database }),
+    table: resource.table,
+    ...(resource.description === undefined ? {} : { description: resource.description }),
+    columns,
+    ...(columns.length === 0 ? { note: 'the table does not exist in the source (yet)' } : {}),
+  };
+  return { contents: [{ uri: resource.uri, mimeType: 'application/json', text: JSON.stringify(body, null, 2) }] };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ANONYMOUS, OPERATOR, mayAccess, requiredAccess } from '../../runtime/contract/access.js';
+import { compileArgsValidator, createArgsAjv } from '../../runtime/contract/args.js';
+import type { ToolSpec } from '../../runtime/contract/spec.js';
+import { queryTool } from '../../runtime/define.js';
+import { TOOL_KINDS } from '../../runtime/tools/kinds.js';
+import { prepareTool } from '../../runtime/tools/served-tool.js';
+
+const ajv = createArgsAjv();
+const specOf = (kind: keyof typeof TOOL_KINDS): ToolSpec => {
+  switch (kind) {
+    case 'query':
+      return queryTool({ name: 'q', description: 'd', source: 's', reads: [], access: 'anonymous', inputSchema: { type: 'object' }, sql: 'SELECT 1' });
+  }
+};
+
+describe('tool kinds', () => {
+  it.each(Object.keys(TOOL_KINDS) as Array<keyof typeof TOOL_KINDS>)(
+    'lists a %s tool with the annotations and output schema of its kind, and nothing else',
+    (kind) => {
+      const spec = specOf(kind);
+      const served = prepareTool(spec, compileArgsValidator(ajv, spec.inputSchema));
+      expect(served.kind).toBe(TOOL_KINDS[kind]);
+      expect(served.listing.annotations).toBe(TOOL_KINDS[kind].annotations);
+      expect(served.listing.outputSchema).toEqual(TOOL_KINDS[kind].outputSchema(spec as never));
+    },
+  );
+
+  it('says a query tool only reads, the same whatever it is called on', () => {
+    expect(TOOL_KINDS.query.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+  });
+});
+
+describe('the visibility rule', () => {
+  it('lets every caller see what is anonymous, and only the operator what is authenticated', () => {
+    expect(mayAccess(ANONYMOUS, { access: 'anonymous' })).toBe(true);
+    expect(mayAccess(OPERATOR, { access: 'anonymous' })).toBe(true);
+    expect(mayAccess(ANONYMOUS, { access: 'authenticated' })).toBe(false);
+    expect(mayAccess(OPERATOR, { access: 'authenticated' })).toBe(true);
+  });
+
+  it('derives a tool access from the strictest resource it touches', () => {
+    expect(requiredAccess([])).toEqual({ access: 'anonymous' });
+    expect(requiredAccess([{ access: 'anonymous' }, { access: 'anonymous' }])).toEqual({ access: 'anonymous' });
+    expect(requiredAccess([{ access: 'anonymous' }, { access: 'authenticated' }])).toEqual({ access: 'authenticated' });
+  });
+});
