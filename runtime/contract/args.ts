@@ -50,9 +50,33 @@ export function explainArgError(error: ErrorObject, schema: JsonObject): string 
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return `${where} must be ${String(params.comparison)} ${String(params.limit)} (got ${describe(error.data)})`;
+    case 'minLength':
+    case 'maxLength':
+      return `${where} must be ${error.keyword === 'minLength' ? 'at least' : 'at most'} ${count(params.limit, 'character')} long (got ${count(lengthOf(error.data), 'character')})`;
+    case 'minItems':
+    case 'maxItems':
+      return `${where} must hold ${error.keyword === 'minItems' ? 'at least' : 'at most'} ${count(params.limit, 'item')} (got ${count(Array.isArray(error.data) ? error.data.length : 0, 'item')})`;
+    case 'uniqueItems':
+      return `${where} must not repeat items: items ${String(Math.min(Number(params.i), Number(params.j)))} and ${String(Math.max(Number(params.i), Number(params.j)))} are equal`;
+    case 'pattern':
+      return `${where} must match the pattern ${String(params.pattern)} (got ${describe(error.data)})`;
+    case 'minProperties':
+    case 'maxProperties':
+      return `${where} must have ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${count(params.limit, 'key')}`;
+    case 'const':
+      return `${where} must be ${JSON.stringify(params.allowedValue)} (got ${describe(error.data)})`;
     default:
-      return `${where} ${error.message ?? 'is invalid'}`;
+      return `${where} is not valid (${error.keyword})`;
   }
+}
+
+function count(n: unknown, noun: string): string {
+  return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Length in characters as JSON Schema counts them (code points). */
+function lengthOf(value: unknown): number {
+  return typeof value === 'string' ? [...value].length : 0;
 }
 
 function typeName(type: string): string {
