@@ -4,8 +4,10 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics, summarize, type DiagnosticFormat } from '../diagnostics/render.js';
 import { SqlChecker } from '../analyze/sql-checker.js';
 import type { BuildOutput } from '../emit/emit.js';
+import { RUNTIME_MODULE } from '../emit/server-source.js';
 import { compileServerSource } from './compile-server.js';
 import { compileFile, displayPath, type CompiledFile } from './compile-file.js';
+import { runtimeResolvesFrom } from './runtime-reach.js';
 import { staleFiles, writeBuild } from './output-files.js';
 
 export interface Io {
@@ -40,6 +42,12 @@ export async function buildCommand(files: readonly string[], outRoot: string, io
     writeBuild(dir, withServerJs(result.file, result.output!));
     const tools = result.ir!.tools.length;
     io.stderr(`built ${result.file} → ${displayPath(dir)}/ (${tools} ${tools === 1 ? 'tool' : 'tools'}, ${result.ir!.resources.length} resources)\n`);
+    if (!runtimeResolvesFrom(dir)) {
+      io.stderr(
+        `warning: ${displayPath(dir)}/server.js imports ${RUNTIME_MODULE}, which cannot be found from there, so the server cannot start; ` +
+          `build into a project that depends on mcpc (npm install mcpc), or install mcpc where the build goes\n`,
+      );
+    }
   }
   return 0;
 }

@@ -2,10 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
+import { mcpcBin, outsideDir, repoRoot, scratchDir } from '../support/paths.js';
 
 function mcpc(...args: string[]) {
-  const result = spawnSync(process.execPath, [mcpcBin, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return mcpcIn(repoRoot, ...args);
+}
+
+function mcpcIn(cwd: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [mcpcBin, ...args], { cwd, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -105,6 +109,36 @@ describe('mcpc command line', () => {
     expect(manifest.server.name).toBe('orders');
     expect(manifest.tools.map((t) => t.name)).toEqual(['query_orders', 'orders_by_region', 'summarize_orders']);
     expect(manifest.content_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('builds the same bytes whichever directory it runs from, and check --out agrees', () => {
+    const out = scratchDir('build-cwd');
+    expect(mcpcIn(repoRoot, 'build', 'pipelines/orders.yaml', '--out', out).code).toBe(0);
+    const fromRoot = ['server.ts', 'server.js', 'manifest.json'].map((file) => readFileSync(join(out, 'orders', file), 'utf8'));
+    const pipelines = join(repoRoot, 'pipelines');
+    const check = mcpcIn(pipelines, 'check', 'orders.yaml', '--out', out);
+    expect(check.stderr).not.toContain('MCPC_BUILD_STALE');
+    expect(check.code).toBe(0);
+    expect(mcpcIn(pipelines, 'build', 'orders.yaml', '--out', out).code).toBe(0);
+    const fromPipelines = ['server.ts', 'server.js', 'manifest.json'].map((file) => readFileSync(join(out, 'orders', file), 'utf8'));
+    expect(fromPipelines).toEqual(fromRoot);
+    // What the build records is the pipeline's name, not a path that depends on where mcpc ran.
+    expect(fromRoot[0]).toContain('from orders.yaml.');
+    expect(JSON.parse(fromRoot[2]!).source_file).toBe('orders.yaml');
+  });
+
+  it('warns when the build goes where the runtime it imports cannot be found, and not otherwise', () => {
+    const inside = mcpc('build', 'pipelines/orders.yaml', '--out', scratchDir('build-inside'));
+    expect(inside.stderr).not.toContain('warning:');
+    const elsewhere = join(outsideDir('build-outside'), 'out');
+    const outside = mcpc('build', 'pipelines/orders.yaml', '--out', elsewhere);
+    expect(outside.code).toBe(0);
+    expect(outside.stderr).toContain('imports mcpc/runtime, which cannot be found from there, so the server cannot start');
+    expect(outside.stderr).toContain('npm install mcpc');
+    // The warning is true: that server does not start.
+    const run = spawnSync(process.execPath, [join(elsewhere, 'orders', 'server.js'), '--help'], { encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("Cannot find package 'mcpc'");
   });
 
   it('writes nothing when the pipeline has errors', () => {
