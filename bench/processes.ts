@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Measurement } from './stats.js';
@@ -73,18 +73,6 @@ function target(name: string, url: string, child: ChildProcess): Target {
     process: child,
     stop: () => stopProcess(child, 5000),
   };
-}
-
-/** Resident memory of a process now and at its peak, in MiB (Linux /proc). */
-export function memoryOf(pid: number | undefined): { rssMiB: number; peakRssMiB: number } | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { rssMiB: Math.round(kib('VmRSS') / 102.4) / 10, peakRssMiB: Math.round(kib('VmHWM') / 102.4) / 10 };
-  } catch {
-    return undefined;
-  }
 }
 
 /** The load generator process, driven one command at a time. */

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { benchRoot } from './paths.js';
 import { seedRemote } from './load/direct.js';
 import { ensurePeers, sqliteFloor, startDbhub } from './peers.js';
-import { buildWithMcpc, LoadWorker, memoryOf, scratch, startMcpc, startProgram, type Target } from './processes.js';
+import { memoryOf } from '../test/support/processes.js';
+import { buildWithMcpc, LoadWorker, scratch, startMcpc, startProgram, type Target } from './processes.js';
 import { b1, b2, b2p, b3, b6, b8, type Context, type Row, type SuiteResult, type Timing } from './suites.js';
 
 /**

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgsSpec } from './load/worker.js';
-import { buildWithMcpc, type LoadWorker, memoryOf, scratch, startMcpc, type Target } from './processes.js';
+import { memoryOf } from '../test/support/processes.js';
+import { buildWithMcpc, type LoadWorker, scratch, startMcpc, type Target } from './processes.js';
 import { median, round, type Measurement } from './stats.js';
 
 /** One line of the results table: what was measured, against what, and whether the target is met. */

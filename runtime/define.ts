@@ -10,12 +10,15 @@ export function queryTool<Args = Record<string, never>>(spec: Omit<QueryToolSpec
 
 /**
  * Epoch seconds for a DateTime placeholder. ClickHouse does not parse RFC 3339 text
- * (`2024-01-01T10:00:00Z`) as a DateTime parameter, but parses epoch seconds exactly; integers
- * (already epoch seconds) pass through. Fractional seconds keep millisecond precision for DateTime64.
+ * (`2024-01-01T10:00:00Z`) as a DateTime parameter, but parses epoch seconds exactly, as long as
+ * they are written with at least five digits (it refuses `0` to `9999`, which read like years):
+ * so the whole seconds are padded to ten. Fractional seconds keep millisecond precision for DateTime64.
  */
-export function toEpochSeconds(value: string | number): string | number {
-  if (typeof value === 'number') return value;
-  const millis = Date.parse(value);
-  if (Number.isNaN(millis)) return value; // validation already refused it; let ClickHouse say why
-  return millis % 1000 === 0 ? String(millis / 1000) : (millis / 1000).toFixed(3);
+export function toEpochSeconds(value: string | number): string {
+  const millis = typeof value === 'number' ? value * 1000 : Date.parse(value);
+  if (Number.isNaN(millis)) return String(value); // validation already refused it; let ClickHouse say why
+  const sign = millis < 0 ? '-' : '';
+  const whole = Math.floor(Math.abs(millis) / 1000);
+  const fraction = Math.abs(millis) % 1000;
+  return `${sign}${String(whole).padStart(10, '0')}${fraction === 0 ? '' : `.${String(Math.round(fraction)).padStart(3, '0')}`}`;
 }

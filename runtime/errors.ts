@@ -3,12 +3,16 @@
  * short message that names what to fix. Never a stack trace, a secret or the full SQL.
  */
 export class ToolFailure extends Error {
+  /** For retryable failures (SERVER.BUSY): when a retry may succeed. */
+  readonly retryAfterMs?: number;
+
   constructor(
     readonly code: ToolErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -21,6 +25,7 @@ export type ToolErrorCode =
   | 'SOURCE.UNAVAILABLE'
   | 'SOURCE.REFUSED'
   | 'REQUEST.CANCELLED'
+  | 'SERVER.BUSY'
   | 'INTERNAL';
 
 /** Refuses to start: bad configuration, an unusable database. The message is for the operator. */

@@ -9,9 +9,19 @@ const threshold = LEVELS[(process.env.MCPC_LOG_LEVEL as LogLevel | undefined) ??
 
 export type LogFields = Record<string, unknown>;
 
+/** The longest text one log field holds: a hostile input must not make one log line huge. */
+const MAX_FIELD_CHARS = 2000;
+
 function write(level: LogLevel, message: string, fields: LogFields): void {
   if (LEVELS[level] < threshold) return;
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`);
+  const bounded: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    bounded[key] =
+      typeof value === 'string' && value.length > MAX_FIELD_CHARS
+        ? `${value.slice(0, MAX_FIELD_CHARS)}… (${value.length - MAX_FIELD_CHARS} more characters)`
+        : value;
+  }
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...bounded })}\n`);
 }
 
 export const log = {

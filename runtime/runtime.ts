@@ -1,6 +1,9 @@
+import { Admission } from './call/admission.js';
 import { compileArgsValidator, createArgsAjv } from './contract/args.js';
+import { resolveServerLimits, type ServerLimits } from './contract/server-limits.js';
 import type { ResourceSpec, ServerSpec } from './contract/spec.js';
 import { Catalog } from './protocol/catalog.js';
+import { observed } from './sources/observed.js';
 import type { Source } from './sources/source.js';
 import { prepareTool, type ServedTool } from './tools/served-tool.js';
 
@@ -13,10 +16,22 @@ export interface Runtime {
   /** Every resource by URI, whoever may see it. */
   resources: ReadonlyMap<string, ResourceSpec>;
   catalog: Catalog;
+  limits: ServerLimits;
+  /** The server-wide bound on tool calls running at once. */
+  admission: Admission;
 }
 
 export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>): Runtime {
   const ajv = createArgsAjv();
   const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
-  return { spec, sources, tools, resources: new Map(spec.resources.map((r) => [r.uri, r])), catalog: new Catalog(spec, [...tools.values()]) };
+  const limits = resolveServerLimits(spec.limits);
+  return {
+    spec,
+    sources: new Map([...sources].map(([name, source]) => [name, observed(source)])),
+    tools,
+    resources: new Map(spec.resources.map((r) => [r.uri, r])),
+    catalog: new Catalog(spec, [...tools.values()]),
+    limits,
+    admission: new Admission(limits),
+  };
 }

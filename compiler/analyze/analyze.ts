@@ -3,6 +3,7 @@ import { mcpcVersion } from '../paths.js';
 import type { PipelineFile } from '../validate/pipeline-file.js';
 import { analyzeComposites } from './composites.js';
 import { IdentifierAllocator } from './identifiers.js';
+import type { ServerLimitsSpec } from '../../runtime/contract/spec.js';
 import type { ServerIR } from './ir.js';
 import { analyzeResources, analyzeSources, type FileReader } from './sources.js';
 import type { SqlChecker } from './sql-checker.js';
@@ -47,12 +48,27 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     ...(file.server.description === undefined ? {} : { description: file.server.description }),
     ...(file.server.instructions === undefined ? {} : { instructions: file.server.instructions }),
     http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
+    limits: serverLimits(file.server.limits ?? {}),
     listPageSize: file.server.list_page_size ?? DEFAULT_LIST_PAGE_SIZE,
     sources,
     resources,
     tools,
     pipelines,
   };
+}
+
+/** `server.limits` in the runtime's terms, only those the pipeline sets. */
+function serverLimits(limits: NonNullable<PipelineFile['server']['limits']>): ServerLimitsSpec {
+  const names: Record<keyof typeof limits, keyof ServerLimitsSpec> = {
+    max_concurrent_calls: 'maxConcurrentCalls',
+    max_queued_calls: 'maxQueuedCalls',
+    queue_timeout_ms: 'queueTimeoutMs',
+    max_body_bytes: 'maxBodyBytes',
+    max_pending_bodies: 'maxPendingBodies',
+    request_timeout_s: 'requestTimeoutS',
+    max_argument_depth: 'maxArgumentDepth',
+  };
+  return Object.fromEntries(Object.entries(limits).map(([key, value]) => [names[key as keyof typeof limits], value]));
 }
 
 /**

@@ -94,6 +94,18 @@ const INTEGER_RANGES: Record<string, { min?: number; max?: number; unsigned: boo
   Int256: { unsigned: false },
 };
 
+/**
+ * The range each date type stores. ClickHouse clamps a value outside it without a word
+ * (`1900-01-01` bound to Date becomes 1970-01-01), so the input schema refuses it instead:
+ * `formatMinimum`/`formatMaximum` for text, `minimum`/`maximum` for epoch seconds.
+ */
+const DATE_RANGES: Record<string, { first: string; last: string; firstEpoch?: number; lastEpoch?: number }> = {
+  Date: { first: '1970-01-01', last: '2149-06-06' },
+  Date32: { first: '1900-01-01', last: '2299-12-31' },
+  DateTime: { first: '1970-01-01T00:00:00Z', last: '2106-02-07T06:28:15Z', firstEpoch: 0, lastEpoch: 4294967295 },
+  DateTime64: { first: '1900-01-01T00:00:00Z', last: '2299-12-31T23:59:59.999Z', firstEpoch: -2208988800, lastEpoch: 10413791999 },
+};
+
 const STRING_FORMATS: Record<string, { format: string; sample: string }> = {
   UUID: { format: 'uuid', sample: '00000000-0000-0000-0000-000000000000' },
   IPv4: { format: 'ipv4', sample: '0.0.0.0' },
@@ -144,13 +156,24 @@ export function typeRules(type: ClickHouseType): TypeRules {
       sample: stringFormat.sample,
     };
   }
-  if (name === 'Date' || name === 'Date32')
-    return { accepts: ['string'], nullable: false, constraints: { string: { format: 'date' } }, formats: ['date'], sample: '1970-01-01' };
-  if (name === 'DateTime' || name === 'DateTime64') {
+  const dateRange = DATE_RANGES[name];
+  if (dateRange && (name === 'Date' || name === 'Date32')) {
+    return {
+      accepts: ['string'],
+      nullable: false,
+      constraints: { string: { format: 'date', formatMinimum: dateRange.first, formatMaximum: dateRange.last } },
+      formats: ['date'],
+      sample: '1970-01-01',
+    };
+  }
+  if (dateRange) {
     return {
       accepts: ['string', 'integer'],
       nullable: false,
-      constraints: { string: { format: 'date-time' }, integer: { minimum: 0 } },
+      constraints: {
+        string: { format: 'date-time', formatMinimum: dateRange.first, formatMaximum: dateRange.last },
+        integer: { minimum: dateRange.firstEpoch, maximum: dateRange.lastEpoch },
+      },
       formats: ['date-time'],
       sample: '1970-01-01 00:00:00',
     };
@@ -177,8 +200,9 @@ export function encodingFor(type: ClickHouseType, jsonType: JsonTypeName | undef
   const base = unwrap(type);
   if (base.name === 'String' && (jsonType === 'array' || jsonType === 'object')) return 'json';
   // ClickHouse does not parse RFC 3339 text ("...T10:00:00Z") as a DateTime parameter, but it
-  // parses epoch seconds unambiguously, so date-time strings are converted at bind time.
-  if ((base.name === 'DateTime' || base.name === 'DateTime64') && jsonType === 'string') return 'epoch-seconds';
+  // parses epoch seconds unambiguously (when written with enough digits), so date-time strings
+  // and epoch integers are both written as epoch seconds at bind time.
+  if ((base.name === 'DateTime' || base.name === 'DateTime64') && (jsonType === 'string' || jsonType === 'integer')) return 'epoch-seconds';
   return 'value';
 }
 

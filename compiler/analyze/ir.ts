@@ -1,4 +1,4 @@
-import type { AccessRule, ConfigText, HttpSpec, JsonObject, LimitsSpec, ResourceSpec } from '../../runtime/contract/spec.js';
+import type { AccessRule, ConfigText, EmptyInputSpec, HttpSpec, JsonObject, LimitsSpec, ResourceSpec, ServerLimitsSpec } from '../../runtime/contract/spec.js';
 import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { Encoding } from './clickhouse-type.js';
 
@@ -18,6 +18,8 @@ export interface ServerIR {
   description?: string;
   instructions?: string;
   http: HttpSpec;
+  /** `server.limits` as written (the runtime owns the defaults). */
+  limits: ServerLimitsSpec;
   listPageSize: number;
   sources: SourceIR[];
   resources: ResourceIR[];
@@ -80,6 +82,8 @@ export interface BoundSqlIR {
    */
   sql: string;
   bindings: BindingIR[];
+  /** List params read by `format()`, with what runs in place of the call when the list is empty. */
+  emptyInputs: Record<string, EmptyInputSpec>;
 }
 
 export interface QueryToolIR extends ToolBaseIR, BoundSqlIR {

@@ -9,6 +9,8 @@ const KEYWORD_ORDER = [
   'type',
   'description',
   'format',
+  'formatMinimum',
+  'formatMaximum',
   'enum',
   'minimum',
   'exclusiveMinimum',

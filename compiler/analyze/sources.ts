@@ -6,7 +6,7 @@ import { mcpcVersion } from '../paths.js';
 import type { ResourceIR, SourceIR } from './ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
-const DEFAULT_LIMITS = { maxRows: 10_000, maxBytes: 10 * 1024 * 1024, maxExecutionTimeS: 10 } as const;
+const DEFAULT_LIMITS = { maxRows: 10_000, maxBytes: 10 * 1024 * 1024, maxExecutionTimeS: 10, maxMemoryBytes: 1024 * 1024 * 1024 } as const;
 
 /** Reads a file named relative to the pipeline file; undefined when it does not exist. */
 export type FileReader = (relativePath: string) => string | undefined;
@@ -67,6 +67,7 @@ function analyzeSource(reporter: Reporter, serverName: string, name: string, sec
       maxRows: limits.max_rows ?? DEFAULT_LIMITS.maxRows,
       maxBytes: limits.max_bytes ?? DEFAULT_LIMITS.maxBytes,
       maxExecutionTimeS: limits.max_execution_time_s ?? DEFAULT_LIMITS.maxExecutionTimeS,
+      maxMemoryBytes: limits.max_memory_bytes ?? DEFAULT_LIMITS.maxMemoryBytes,
     },
   };
 }

@@ -7,7 +7,7 @@ export interface Manifest {
   generator: string;
   source_file: string;
   server: { name: string; version: string; description?: string };
-  sources: Array<{ name: string; limits: { max_rows: number; max_bytes: number; max_execution_time_s: number } }>;
+  sources: Array<{ name: string; limits: { max_rows: number; max_bytes: number; max_execution_time_s: number; max_memory_bytes: number } }>;
   resources: Array<{ name: string; uri: string; source: string; database?: string; table: string; description?: string; access: string }>;
   tools: Array<{
     name: string;
@@ -35,7 +35,12 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
     server: { name: ir.name, version: ir.version, ...(ir.description === undefined ? {} : { description: ir.description }) },
     sources: ir.sources.map((s) => ({
       name: s.name,
-      limits: { max_rows: s.limits.maxRows, max_bytes: s.limits.maxBytes, max_execution_time_s: s.limits.maxExecutionTimeS },
+      limits: {
+        max_rows: s.limits.maxRows,
+        max_bytes: s.limits.maxBytes,
+        max_execution_time_s: s.limits.maxExecutionTimeS,
+        max_memory_bytes: s.limits.maxMemoryBytes,
+      },
     })),
     resources: ir.resources.map((r) => ({
       name: r.name,

@@ -59,6 +59,7 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
     ['contentHash', value(options.contentHash)],
     ['projectDir', value(options.projectDir)],
     ['http', value(ir.http)],
+    ...(Object.keys(ir.limits).length === 0 ? [] : [['limits', value(ir.limits)] as Entry]),
     ['listPageSize', value(ir.listPageSize)],
     [
       'sources',

@@ -21,6 +21,15 @@ interface ServerSection {
   description?: string;
   instructions?: string;
   list_page_size?: number;
+  limits?: {
+    max_concurrent_calls?: number;
+    max_queued_calls?: number;
+    queue_timeout_ms?: number;
+    max_body_bytes?: number;
+    max_pending_bodies?: number;
+    request_timeout_s?: number;
+    max_argument_depth?: number;
+  };
   http?: { host?: string; port?: number; allowed_origins?: string[]; allowed_hosts?: string[] };
 }
 
@@ -32,7 +41,7 @@ export interface SourceSection {
   database?: string;
   embedded?: string;
   seed?: string;
-  limits?: { max_rows?: number; max_bytes?: number; max_execution_time_s?: number };
+  limits?: { max_rows?: number; max_bytes?: number; max_execution_time_s?: number; max_memory_bytes?: number };
 }
 
 interface ResourceSection {

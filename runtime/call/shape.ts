@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { ToolFailure, type ToolErrorCode } from '../errors.js';
+import { ToolFailure } from '../errors.js';
 import { log } from '../log.js';
 import type { ToolOutcome } from '../tools/kind.js';
 import type { ServedTool } from '../tools/served-tool.js';
@@ -8,6 +8,9 @@ import { elapsedMs, type CallContext } from './context.js';
 /** `_meta` keys mcpc adds to every tool result. */
 const REQUEST_ID_KEY = 'mcpc/request_id';
 const ERROR_CODE_KEY = 'mcpc/error_code';
+const RETRY_AFTER_KEY = 'mcpc/retry_after_ms';
+/** The longest error text a result carries; messages are built short, this is the guarantee. */
+const MAX_ERROR_TEXT = 2000;
 
 /**
  * Last stage, wrapped around the others: a tool's outcome becomes its MCP result, and a failure
@@ -34,15 +37,20 @@ export async function shapeResult(context: CallContext, tool: ServedTool, run: (
       error: error instanceof ToolFailure ? describeCause(failure) : ((error as Error).stack ?? String(error)),
       ms: elapsedMs(context),
     });
-    return errorResult(failure.code, failure.message, requestId);
+    return errorResult(failure, requestId);
   }
 }
 
-function errorResult(code: ToolErrorCode, message: string, requestId: string): CallToolResult {
+function errorResult(failure: ToolFailure, requestId: string): CallToolResult {
+  const message = failure.message.length > MAX_ERROR_TEXT ? `${failure.message.slice(0, MAX_ERROR_TEXT)}…` : failure.message;
   return {
     isError: true,
-    content: [{ type: 'text', text: `${code}: ${message} (request ${requestId})` }],
-    _meta: { [REQUEST_ID_KEY]: requestId, [ERROR_CODE_KEY]: code },
+    content: [{ type: 'text', text: `${failure.code}: ${message} (request ${requestId})` }],
+    _meta: {
+      [REQUEST_ID_KEY]: requestId,
+      [ERROR_CODE_KEY]: failure.code,
+      ...(failure.retryAfterMs === undefined ? {} : { [RETRY_AFTER_KEY]: failure.retryAfterMs }),
+    },
   };
 }
 

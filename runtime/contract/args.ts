@@ -1,29 +1,98 @@
 import { createRequire } from 'node:module';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
 
 // ajv-formats is CommonJS with a default export that ESM cannot name directly.
-const addFormats = createRequire(import.meta.url)('ajv-formats') as FormatsPlugin;
+const require = createRequire(import.meta.url);
+const addFormats = require('ajv-formats') as FormatsPlugin;
+const { fullFormats } = require('ajv-formats/dist/formats.js') as { fullFormats: Record<string, unknown> };
 
 export type JsonObject = { [key: string]: unknown };
 
 /**
  * The one JSON Schema engine for tool arguments, shared by the compiler (to check declared
- * defaults) and the runtime (to check calls), so both agree on formats like `date` (a real
- * calendar date: ClickHouse would turn 2024-02-30 into 2024-03-01) and on how defaults apply.
+ * defaults and literal step arguments) and the runtime (to check calls), so both agree on formats
+ * like `date` (a real calendar date: ClickHouse would turn 2024-02-30 into 2024-03-01), on date
+ * ranges (`formatMinimum`, `formatMaximum`) and on how defaults apply. It stops at the first
+ * problem of a value: a hostile argument must not make validation (or its answer) grow with its size.
  */
 export function createArgsAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, verbose: true });
-  addFormats(ajv, { mode: 'full' });
+  const ajv = new Ajv2020({ allErrors: false, useDefaults: true, strict: false, coerceTypes: false, verbose: true });
+  addFormats(ajv, { mode: 'full', keywords: true });
+  // ajv-formats' date-time comparison takes the epoch itself (0 ms) for "no value" and then
+  // compares nothing, so `formatMinimum: 1970-01-01T00:00:00Z` would let 1969 through.
+  const dateTime = fullFormats['date-time'] as { validate: (value: string) => boolean };
+  ajv.addFormat('date-time', { type: 'string', validate: dateTime.validate, compare: compareDateTimes });
   return ajv;
 }
 
-/** A compiled argument check that fills defaults in place and explains what is wrong. */
-export type ArgsValidator = (args: JsonObject) => string[];
+/** Compares two RFC 3339 date-times as instants; undefined when either is not one. */
+function compareDateTimes(a: string, b: string): number | undefined {
+  const first = Date.parse(a);
+  const second = Date.parse(b);
+  return Number.isNaN(first) || Number.isNaN(second) ? undefined : first - second;
+}
 
+/** What an argument check found wrong: the first few problems, and how many more there were. */
+export interface ArgsProblems {
+  shown: string[];
+  /** Problems found beyond those shown (unknown arguments are counted, not listed). */
+  more: number;
+}
+
+/** A compiled argument check that fills defaults in place; undefined when the arguments are fine. */
+export type ArgsValidator = (args: JsonObject) => ArgsProblems | undefined;
+
+/** How many problems one answer lists; the rest are counted. */
+const MAX_SHOWN_PROBLEMS = 5;
+
+/**
+ * Checks a tool's arguments one declared param at a time, each stopping at its first problem,
+ * then the missing and the unknown ones. The work is bounded by the declared params plus one
+ * pass over the keys sent, whatever a caller sends: two million bad items cost one error, and
+ * 200,000 unknown keys are counted, with the first few named.
+ */
 export function compileArgsValidator(ajv: Ajv2020, schema: JsonObject): ArgsValidator {
-  const validate: ValidateFunction = ajv.compile(schema);
-  return (args) => (validate(args) ? [] : (validate.errors ?? []).map((error) => explainArgError(error, schema)));
+  const properties = (schema.properties as Record<string, JsonObject> | undefined) ?? {};
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const closed = schema.additionalProperties === false;
+  const checks = Object.entries(properties).map(([name, property]) => ({ name, property, validate: ajv.compile(property) }));
+  const known = Object.keys(properties);
+  return (args) => {
+    const problems: string[] = [];
+    let unknownCount = 0;
+    const unknownNames: string[] = [];
+    if (closed) {
+      for (const key of Object.keys(args)) {
+        if (Object.hasOwn(properties, key)) continue;
+        unknownCount++;
+        if (unknownNames.length < MAX_SHOWN_PROBLEMS) unknownNames.push(key);
+      }
+    }
+    for (const { name, property, validate } of checks) {
+      if (args[name] === undefined) {
+        if (required.has(name)) problems.push(`missing required argument '${shorten(name)}'`);
+        else if (property.default !== undefined) args[name] = structuredClone(property.default);
+        continue;
+      }
+      if (validate(args[name])) continue;
+      const [first] = validate.errors ?? [];
+      if (first) problems.push(explainArgError({ ...first, instancePath: `/${escapePointer(name)}${first.instancePath}` }, schema));
+    }
+    if (unknownCount > 0) {
+      const expected = known.length > 0 ? `; expected ${known.map((k) => `'${k}'`).join(', ')}` : '; it takes no arguments';
+      const named = unknownNames.map((k) => `'${shorten(k)}'`).join(', ');
+      const rest = unknownCount > unknownNames.length ? ` and ${unknownCount - unknownNames.length} more` : '';
+      problems.push(`unknown argument${unknownCount === 1 ? '' : 's'} ${named}${rest}${expected}`);
+    }
+    if (problems.length === 0) return undefined;
+    return { shown: problems.slice(0, MAX_SHOWN_PROBLEMS), more: Math.max(0, problems.length - MAX_SHOWN_PROBLEMS) };
+  };
+}
+
+/** The problems as one sentence list: "a; b; c (and 2 more problems)". */
+export function describeProblems(problems: ArgsProblems): string {
+  return `${problems.shown.join('; ')}${problems.more > 0 ? ` (and ${count(problems.more, 'more problem')})` : ''}`;
 }
 
 /** Turns one ajv error into a sentence naming the argument: "argument 'limit' must be <= 1000 (got 5000)". */
@@ -39,6 +108,11 @@ export function explainArgError(error: ErrorObject, schema: JsonObject): string 
       const hint = known.length > 0 ? `; expected ${known.map((k) => `'${k}'`).join(', ')}` : '';
       return `unknown argument '${extra}'${hint}`;
     }
+    case 'formatMinimum':
+    case 'formatMaximum':
+    case 'formatExclusiveMinimum':
+    case 'formatExclusiveMaximum':
+      return `${where} must be ${String(params.comparison)} ${String(params.limit)}, the range ClickHouse stores (got ${describe(error.data)})`;
     case 'type':
       return `${where} must be ${typeName(String(params.type))} (got ${describe(error.data)})`;
     case 'enum':
@@ -74,9 +148,21 @@ function count(n: unknown, noun: string): string {
   return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** Length in characters as JSON Schema counts them (code points). */
+/** Length in characters as JSON Schema counts them (code points), without copying the text. */
 function lengthOf(value: unknown): number {
-  return typeof value === 'string' ? [...value].length : 0;
+  if (typeof value !== 'string') return 0;
+  let length = 0;
+  for (const _ of value) length++;
+  return length;
+}
+
+/** A name as a message quotes it: long ones are cut, so a hostile key cannot make the answer large. */
+function shorten(name: string): string {
+  return name.length > 60 ? `${name.slice(0, 60)}…` : name;
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function typeName(type: string): string {
@@ -100,14 +186,14 @@ function argumentName(pointer: string): string {
 }
 
 function joinPath(pointer: string, key: string): string {
-  return pointer === '' ? key : `${pointerToPath(pointer)}.${key}`;
+  return pointer === '' ? shorten(key) : `${pointerToPath(pointer)}.${shorten(key)}`;
 }
 
 function pointerToPath(pointer: string): string {
   return pointer
     .slice(1)
     .split('/')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => shorten(part.replace(/~1/g, '/').replace(/~0/g, '~')))
     .map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`))
     .join('');
 }

@@ -26,6 +26,8 @@ export interface ServerSpec {
    */
   readonly projectDir: string;
   readonly http: HttpSpec;
+  /** The bounds callers meet, as the pipeline sets them; the runtime fills in the defaults. */
+  readonly limits?: ServerLimitsSpec;
   /** How many tools or resources one list response holds; clients follow `nextCursor` for more. */
   readonly listPageSize: number;
   readonly sources: Readonly<Record<string, SourceSpec>>;
@@ -38,6 +40,17 @@ export interface HttpSpec {
   readonly port: number;
   readonly allowedOrigins: readonly string[];
   readonly allowedHosts: readonly string[];
+}
+
+/** `server.limits` of a pipeline: each unset one takes its default (see `resolveServerLimits`). */
+export interface ServerLimitsSpec {
+  readonly maxConcurrentCalls?: number;
+  readonly maxQueuedCalls?: number;
+  readonly queueTimeoutMs?: number;
+  readonly maxBodyBytes?: number;
+  readonly maxPendingBodies?: number;
+  readonly requestTimeoutS?: number;
+  readonly maxArgumentDepth?: number;
 }
 
 export interface SourceSpec {
@@ -64,6 +77,8 @@ export interface LimitsSpec {
   readonly maxRows: number;
   readonly maxBytes: number;
   readonly maxExecutionTimeS: number;
+  /** The engine's memory cap for one query (`max_memory_usage`). */
+  readonly maxMemoryBytes: number;
 }
 
 /** Who may see a resource or a tool. */
@@ -104,6 +119,20 @@ export interface QueryToolSpec<Args = JsonObject> extends ToolSpecBase {
   readonly sql: string;
   /** Maps validated arguments (defaults applied) to the query parameters of `sql`; absent when it has none. */
   readonly bind?: (args: Args) => Record<string, unknown>;
+  /** For list params read by `format()`: what runs in place of the call when the list is empty. */
+  readonly emptyInputs?: Readonly<Record<string, EmptyInputSpec>>;
+}
+
+/**
+ * A `format(<fmt>, '<structure>', {param:String})` call in a tool's SQL and its empty form,
+ * `null('<structure>')`: ClickHouse's `format()` fails on data without rows, so an empty list
+ * runs the same query over an empty table of the same structure (proven at build time too).
+ */
+export interface EmptyInputSpec {
+  /** Where the call starts in `sql`. */
+  readonly offset: number;
+  readonly call: string;
+  readonly replacement: string;
 }
 
 /** A tool as the runtime holds it, its argument type erased: one member per kind. */

@@ -5,6 +5,7 @@ import type { CallContext } from '../call/context.js';
 import { readResource } from '../call/read-resource.js';
 import type { Principal } from '../contract/access.js';
 import type { Runtime } from '../runtime.js';
+import { REFUSAL_META_KEY, RefusedArguments } from './inbound-guard.js';
 
 /** Where a transport puts the caller it resolved, in the SDK's pass-through `authInfo`. */
 const PRINCIPAL_KEY = 'mcpc/principal';
@@ -43,7 +44,9 @@ export function serverFactory(runtime: Runtime, transportPrincipal: Principal): 
       return { tools: [...page.items] as unknown as Tool[], ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
     });
     server.setRequestHandler('tools/call', async (request, ctx) => {
-      const result = await callTool(runtime, context(ctx.mcpReq.signal), request.params.name, request.params.arguments);
+      const refused = request.params._meta?.[REFUSAL_META_KEY];
+      const args = typeof refused === 'string' ? new RefusedArguments(refused) : request.params.arguments;
+      const result = await callTool(runtime, context(ctx.mcpReq.signal), request.params.name, args);
       return server.projectCallToolResult(result, runtime.tools.get(request.params.name)?.outputSchema);
     });
     server.setRequestHandler('resources/list', (request) => {

@@ -24,6 +24,8 @@ export interface SourceHealth {
   version?: string;
   latency_ms?: number;
   error?: string;
+  /** How the status was learned: a probe query now, or a query that succeeded moments ago. */
+  checked?: 'probe' | 'recent call';
 }
 
 /** A ClickHouse source as tools use it: reads under pinned limits, table descriptions, health. */
@@ -39,7 +41,7 @@ export interface Source {
 
 /**
  * Settings every declared read runs under, whichever engine: read-only (readonly=2: no writes,
- * and readonly itself cannot be lowered), a time limit, and result limits
+ * and readonly itself cannot be lowered), a time limit, a memory cap, and result limits
  * that stop the engine early (`break`) rather than fail. The engine limits are a memory guard a
  * little above the tool's caps; the runtime cuts rows to the caps itself and says `truncated`.
  * 64-bit integers are quoted so ids beyond 2^53 reach the agent exactly.
@@ -52,6 +54,8 @@ export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
     max_result_rows: String(limits.maxRows + 1),
     max_result_bytes: String(limits.maxBytes * 4),
     result_overflow_mode: 'break',
+    // One query must not take the process (embedded) or the server down: the engine stops it.
+    max_memory_usage: String(limits.maxMemoryBytes),
     output_format_json_quote_64bit_integers: 1,
   };
 }

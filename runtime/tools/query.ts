@@ -1,5 +1,6 @@
 import { QUERY_OUTPUT_SCHEMA, renderQueryResult, type QueryResult, type Row } from '../contract/query-result.js';
-import type { QueryToolSpec } from '../contract/spec.js';
+import { withEmptyInputs } from '../contract/empty-inputs.js';
+import type { JsonObject, QueryToolSpec } from '../contract/spec.js';
 import { ToolFailure } from '../errors.js';
 import type { ToolKind, ToolOutcome } from './kind.js';
 import { classifyQueryError } from './query-errors.js';
@@ -16,7 +17,7 @@ export const queryKind: ToolKind<QueryToolSpec> = {
   async run(tool, args, { context, source }) {
     let rows: Row[];
     try {
-      rows = await source.select({ sql: tool.sql, params: tool.bind?.(args) ?? {}, queryId: context.requestId, signal: context.signal });
+      rows = await source.select({ sql: sqlFor(tool, args), params: tool.bind?.(args) ?? {}, queryId: context.requestId, signal: context.signal });
     } catch (error) {
       if (error instanceof ToolFailure) throw error;
       throw classifyQueryError(error, context.signal, source.limits);
@@ -25,6 +26,13 @@ export const queryKind: ToolKind<QueryToolSpec> = {
     return { structured: { ...result }, text, logFields: { rows: result.row_count, truncated: result.truncated } };
   },
 };
+
+/** The tool's SQL, with `format()` over an empty list replaced by an empty table of its structure. */
+function sqlFor(tool: QueryToolSpec, args: JsonObject): string {
+  if (!tool.emptyInputs) return tool.sql;
+  const empties = Object.entries(tool.emptyInputs).flatMap(([param, empty]) => (Array.isArray(args[param]) && args[param].length === 0 ? [empty] : []));
+  return empties.length === 0 ? tool.sql : withEmptyInputs(tool.sql, empties);
+}
 
 /**
  * Keeps at most `maxRows` rows and at most `maxBytes` of JSON. The engine stops at a block

@@ -5,8 +5,12 @@ import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcon
 import { ANONYMOUS, type Principal } from '../contract/access.js';
 import { healthReport } from '../health.js';
 import { log } from '../log.js';
+import { guardMessage } from '../protocol/inbound-guard.js';
 import { authInfoFor, serverFactory } from '../protocol/server-factory.js';
 import type { Runtime } from '../runtime.js';
+import { withoutSelfCancelled } from './batches.js';
+import { BodyReader, refuse } from './http-body.js';
+import { corsHeaders, preflight } from './cors.js';
 
 const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -18,31 +22,82 @@ export interface HttpServing {
 /**
  * Streamable HTTP at `/mcp` (2026-07-28 clients and, through the SDK's stateless fallback,
  * 2025-era clients, from one factory) and `/healthz`. Host and Origin headers are checked
- * before anything else, so a web page cannot reach a local server through DNS rebinding.
+ * before anything else, so a web page cannot reach a local server through DNS rebinding; the
+ * body is read under the server's limits and every message guarded before the SDK parses it;
+ * and every response ends, at the latest at a deadline past the longest a call can take.
  */
 export async function serveHttp(runtime: Runtime, host: string, port: number): Promise<HttpServing> {
+  const { limits } = runtime;
   const handler = createMcpHandler(serverFactory(runtime, ANONYMOUS), {
     onerror: (error) => log.warn('request rejected', { error: error.message }),
+    maxRequestBodySize: limits.maxBodyBytes,
   });
-  const mcp = toNodeHandler(handler, { onerror: (error: Error) => log.error('mcp handler failed', { error: error.message }) });
+  const mcp = toNodeHandler(handler, { onerror: reportHandlerError, maxRequestBodySize: limits.maxBodyBytes });
   const { allowedHosts, allowedOrigins } = runtime.spec.http;
   const bound = host === '0.0.0.0' || host === '::' ? [] : [host.includes(':') ? `[${host}]` : host];
   const checkHost = hostHeaderValidation([...new Set([...LOCALHOST_NAMES, ...bound, ...allowedHosts])]);
   const checkOrigin = originValidation([...new Set([...LOCALHOST_NAMES, ...allowedOrigins.map(originHostname)])]);
+  const bodies = new BodyReader(limits);
+  const longestSourceS = Math.max(0, ...Object.values(runtime.spec.sources).map((s) => s.limits.maxExecutionTimeS));
+  const responseDeadlineMs = (longestSourceS + 30) * 1000 + limits.queueTimeoutMs;
 
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    if (path === '/mcp') {
-      if (!checkHost(req, res) || !checkOrigin(req, res)) return;
-      const caller = Object.assign(req, { auth: authInfoFor(identifyCaller(req)) });
-      void mcp(caller as Parameters<typeof mcp>[0], res);
-    } else if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      if (!checkHost(req, res)) return;
-      void answerHealth(runtime, res);
-    } else {
-      sendJson(res, 404, { error: `not found: the MCP endpoint is /mcp and health is /healthz` });
+  const serveMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!checkHost(req, res) || !checkOrigin(req, res)) return;
+    if (req.method === 'OPTIONS') {
+      preflight(req, res);
+      return;
     }
-  });
+    for (const [name, value] of Object.entries(corsHeaders(req))) res.setHeader(name, value);
+    const caller = Object.assign(req, { auth: authInfoFor(identifyCaller(req)) });
+    if (req.method !== 'POST') {
+      await mcp(caller as Parameters<typeof mcp>[0], res);
+      return;
+    }
+    const text = await bodies.read(req, res);
+    if (text === undefined) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      refuse(res, 400, 'Parse error: the request body is not JSON');
+      return;
+    }
+    const guarded = guardMessage(message, limits.maxArgumentDepth);
+    message = withoutSelfCancelled(guarded);
+    if (message !== guarded && Array.isArray(message) && message.length === 0) {
+      // A batch of only requests that cancel themselves: nothing to answer (JSON-RPC says: no empty array).
+      res.writeHead(202).end();
+      return;
+    }
+    // Whatever happens inside, the response ends: a request that outlives every call it could make is closed.
+    const deadline = setTimeout(() => {
+      if (res.writableEnded) return;
+      log.warn('response passed its deadline; closing it', { deadline_ms: responseDeadlineMs });
+      res.destroy();
+    }, responseDeadlineMs);
+    res.once('close', () => clearTimeout(deadline));
+    await mcp(caller as Parameters<typeof mcp>[0], res, message);
+  };
+
+  const server = createServer(
+    {
+      // Clients get this long to send a request's headers, and its whole body; a stalled upload is closed.
+      headersTimeout: Math.min(10_000, limits.requestTimeoutS * 1000),
+      requestTimeout: limits.requestTimeoutS * 1000,
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      const path = (req.url ?? '/').split('?', 1)[0];
+      if (path === '/mcp') {
+        serveMcp(req, res).catch((error: unknown) => reportHandlerError(error as Error));
+      } else if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+        if (!checkHost(req, res)) return;
+        void answerHealth(runtime, res);
+      } else {
+        sendJson(res, 404, { error: `not found: the MCP endpoint is /mcp and health is /healthz` });
+      }
+    },
+  );
   await new Promise<void>((ready, failed) => {
     server.once('error', failed);
     server.listen(port, host, () => {
@@ -70,6 +125,16 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
  */
 function identifyCaller(_req: IncomingMessage): Principal {
   return ANONYMOUS;
+}
+
+/** A client that went away mid-response is not a server failure; anything else is. */
+function reportHandlerError(error: Error): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || error.name === 'AbortError') {
+    log.info('client went away during a request', { error: error.message });
+  } else {
+    log.error('mcp handler failed', { error: error.message });
+  }
 }
 
 async function answerHealth(runtime: Runtime, res: ServerResponse): Promise<void> {

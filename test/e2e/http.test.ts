@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest } from '../support/http.js';
 import { buildPipeline, connectHttp, startHttpServer, type RunningServer } from '../support/servers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -122,28 +123,7 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
   });
 });
 
-/** A raw HTTP exchange with full control of headers, which fetch does not allow (Host). */
-function rawPost(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-      },
-      (res) => {
-        let data = '';
-        res.on('data', (chunk: Buffer) => (data += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const rawPost = (url: string, body: string, headers: Record<string, string>) => rawRequest(url, { body, headers });
 
 const initialize = JSON.stringify({
   jsonrpc: '2.0',

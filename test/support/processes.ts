@@ -4,6 +4,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -137,4 +138,16 @@ export async function stopProcess(child: ChildProcess, graceMs: number): Promise
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** Resident memory of a process now and at its peak, in MiB (Linux /proc). */
+export function memoryOf(pid: number | undefined): { rssMiB: number; peakRssMiB: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { rssMiB: Math.round(kib('VmRSS') / 102.4) / 10, peakRssMiB: Math.round(kib('VmHWM') / 102.4) / 10 };
+  } catch {
+    return undefined;
+  }
 }

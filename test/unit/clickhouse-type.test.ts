@@ -17,7 +17,7 @@ describe('ClickHouse placeholder types', () => {
   });
 
   it('requires real calendar dates for Date, which ClickHouse would roll forward', () => {
-    expect(rules('Date').constraints.string).toEqual({ format: 'date' });
+    expect(rules('Date').constraints.string).toEqual({ format: 'date', formatMinimum: '1970-01-01', formatMaximum: '2149-06-06' });
     expect(rules('Date').formats).toEqual(['date']);
   });
 
@@ -43,7 +43,19 @@ describe('ClickHouse placeholder types', () => {
   it('encodes lists for String as JSON and date-time text as epoch seconds', () => {
     expect(encodingFor(parseClickHouseType('String'), 'array')).toBe('json');
     expect(encodingFor(parseClickHouseType('Nullable(DateTime)'), 'string')).toBe('epoch-seconds');
-    expect(encodingFor(parseClickHouseType('DateTime'), 'integer')).toBe('value');
+    // Epoch integers too: ClickHouse reads a short one (0 to 9999) as something else unless padded.
+    expect(encodingFor(parseClickHouseType('DateTime'), 'integer')).toBe('epoch-seconds');
     expect(encodingFor(parseClickHouseType('UInt8'), 'integer')).toBe('value');
+  });
+});
+
+describe('epoch seconds for DateTime placeholders', () => {
+  it('pads whole seconds to ten digits, keeps milliseconds, and handles instants before 1970', async () => {
+    const { toEpochSeconds } = await import('../../runtime/define.js');
+    expect(toEpochSeconds(0)).toBe('0000000000');
+    expect(toEpochSeconds(7)).toBe('0000000007');
+    expect(toEpochSeconds('2024-01-01T00:00:00Z')).toBe('1704067200');
+    expect(toEpochSeconds('1970-01-01T00:00:05.250Z')).toBe('0000000005.250');
+    expect(toEpochSeconds('1969-12-31T23:59:55.5Z')).toBe('-0000000004.500');
   });
 });

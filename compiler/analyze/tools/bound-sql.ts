@@ -5,7 +5,11 @@ import { locateInScalar, locateNode, positionAt } from '../../parse/source-docum
 import type { ParamSection } from '../../validate/pipeline-file.js';
 import { encodingFor, parseClickHouseType, typeRules, UnsupportedTypeError, type TypeRules } from '../clickhouse-type.js';
 import type { BindingIR, BoundSqlIR, ParamIR } from '../ir.js';
-import { analyzeParams, declaredType, tsTypeOf } from '../params.js';
+import { analyzeParams, declaredType, orderKeywords, tsTypeOf } from '../params.js';
+import type { PlaceholderSample } from '../sql-checker.js';
+import { findFormatInputs } from './format-inputs.js';
+import { withEmptyInputs } from '../../../runtime/contract/empty-inputs.js';
+import type { EmptyInputSpec } from '../../../runtime/contract/spec.js';
 import { scanPlaceholders, type Placeholder } from '../sql-placeholders.js';
 import type { ToolScope } from './scope.js';
 import { agreeWithType, checkDefault } from './type-agreement.js';
@@ -137,7 +141,49 @@ export async function analyzeBoundSql(scope: ToolScope, at: DocPath, section: Bo
     }
     return undefined;
   }
-  return { params: boundParams, sql: verdict.formatted, bindings };
+  const emptyInputs = await emptyInputsOf(
+    scope,
+    verdict.formatted,
+    boundParams,
+    bindings,
+    [...rulesOf.entries()].map(([param, rules]) => ({ name: param, type: typeOf.get(param)!.type, sample: rules.sample })),
+  );
+  return { params: boundParams, sql: verdict.formatted, bindings, emptyInputs };
+}
+
+/**
+ * The empty form of each list param read by `format()` (see `findFormatInputs`), each proven by
+ * the engine like the SQL itself. A list read by `format()` without a structure cannot be empty
+ * (the engine has no columns to give it), so its schema asks for at least one item instead.
+ */
+async function emptyInputsOf(
+  scope: ToolScope,
+  sql: string,
+  params: ParamIR[],
+  bindings: BindingIR[],
+  samples: PlaceholderSample[],
+): Promise<Record<string, EmptyInputSpec>> {
+  const jsonParams = new Set(bindings.filter((b) => b.encoding === 'json').map((b) => b.param));
+  const out: Record<string, EmptyInputSpec> = {};
+  for (const input of findFormatInputs(sql, jsonParams)) {
+    const param = params.find((p) => p.name === input.param);
+    if (!param || declaredType(param.schema) !== 'array') continue;
+    if (input.empty) {
+      const variant = await scope.sql.check(
+        withEmptyInputs(sql, [input.empty]),
+        samples.filter((s) => s.name !== input.param),
+      );
+      if (variant.ok) {
+        out[input.param] = input.empty;
+        continue;
+      }
+    }
+    if (param.schema.minItems === undefined) {
+      param.schema = orderKeywords({ ...param.schema, minItems: 1 });
+      param.tsType = tsTypeOf(param.schema);
+    }
+  }
+  return out;
 }
 
 /** Locates the nth occurrence of the same text in the SQL scalar, counting per text. */

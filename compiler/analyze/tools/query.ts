@@ -26,6 +26,7 @@ export async function analyzeQueryTool(scope: ToolScope, name: string, section: 
     outputSchema: QUERY_OUTPUT_SCHEMA,
     sql: bound.sql,
     bindings: bound.bindings,
+    emptyInputs: bound.emptyInputs,
     at,
   };
 }

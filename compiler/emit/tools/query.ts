@@ -29,6 +29,7 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
         ['inputSchema', value(tool.inputSchema)],
         ['sql', (x) => x.write(sqlConstant)],
         ...(tool.bindings.length === 0 ? [] : [['bind', (x) => writeBind(x, tool.bindings)] as Entry]),
+        ...(Object.keys(tool.emptyInputs).length === 0 ? [] : [['emptyInputs', value(tool.emptyInputs)] as Entry]),
       ]);
       w.write(')');
     }),

@@ -1,0 +1,40 @@
+import type { Row, SelectRequest, Source, SourceHealth } from './source.js';
+
+/** How long a successful query counts as proof that its source is up. */
+const FRESH_MS = 2_000;
+
+/**
+ * A source that remembers when its last query succeeded, so health can answer from what the
+ * server just saw instead of queueing a probe behind the very load it is asked about. Only when
+ * nothing succeeded recently does health ask the source itself.
+ */
+export function observed(source: Source): Source {
+  let lastOkAt = Number.NEGATIVE_INFINITY;
+  let lastLatencyMs: number | undefined;
+  let version: string | undefined;
+  return {
+    name: source.name,
+    engine: source.engine,
+    limits: source.limits,
+    async select(request: SelectRequest): Promise<Row[]> {
+      const started = performance.now();
+      const rows = await source.select(request);
+      lastOkAt = performance.now();
+      lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
+      return rows;
+    },
+    describeTable: (database, table) => source.describeTable(database, table),
+    async health(): Promise<SourceHealth> {
+      if (version !== undefined && performance.now() - lastOkAt < FRESH_MS) {
+        return { status: 'ok', engine: source.engine, version, ...(lastLatencyMs === undefined ? {} : { latency_ms: lastLatencyMs }), checked: 'recent call' };
+      }
+      const health = await source.health();
+      if (health.status === 'ok') {
+        version = health.version;
+        lastOkAt = performance.now();
+      }
+      return { ...health, checked: 'probe' };
+    },
+    close: () => source.close(),
+  };
+}
