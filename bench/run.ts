@@ -1,5 +1,5 @@
 import { cpus, totalmem } from 'node:os';
-import { writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchRoot } from './paths.js';
@@ -22,12 +22,15 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-const resultsPath = values.out ?? join(benchRoot, 'results.json');
+// Only a full run may replace the committed results the README quotes; a partial one goes aside.
+const partial = values.quick || values.only !== undefined;
+const resultsPath = values.out ?? join(benchRoot, partial ? join('.tmp', 'results-partial.json') : 'results.json');
 const timing: Timing = values.quick ? { roundMs: 400, rounds: 2, soakMs: 3000 } : { roundMs: 2000, rounds: 5, soakMs: 60_000 };
 const selected = new Set((values.only ?? 'B1,B2,B2p,B3,B6,B8').split(',').map((s) => s.trim()));
 const era = values.era === 'legacy' ? 'legacy' : 'modern';
 
 rmSync(scratch, { recursive: true, force: true });
+mkdirSync(scratch, { recursive: true });
 const started = new Date();
 const engine = process.env.CLICKHOUSE_URL ? `ClickHouse server at ${new URL(process.env.CLICKHOUSE_URL).host}` : 'embedded ClickHouse (chDB)';
 process.stderr.write(`bench: ${[...selected].join(', ')} on ${engine}, ${era} protocol era, ${timing.rounds} rounds of ${timing.roundMs} ms\n`);
