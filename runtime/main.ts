@@ -3,14 +3,10 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config.js';
-import { ANONYMOUS, OPERATOR } from './contract/access.js';
 import type { ServerSpec } from './contract/spec.js';
 import { StartupError } from './errors.js';
 import { log } from './log.js';
-import { createRuntime, type Runtime } from './runtime.js';
-import { openSources } from './sources/open-sources.js';
-import { serveHttp } from './transports/http.js';
-import { serveStdioTransport } from './transports/stdio.js';
+import { protocolFdFromEnv, runStdioLauncher } from './transports/stdio-launcher.js';
 
 const USAGE = (spec: ServerSpec) => `${spec.name} ${spec.version} (${spec.generator}): an MCP server over ClickHouse
 
@@ -85,49 +81,14 @@ async function run(spec: ServerSpec, serverDir: string, argv: string[]): Promise
     process.stderr.write(`--port must be a port number, not '${values.port}'\n`);
     return 2;
   }
+  const protocolFd = protocolFdFromEnv();
+  // Over stdio the protocol arrives on fd 0, which the embedded engine reads for INSERTs: this
+  // process only launches the server again with the protocol on another descriptor, and waits.
+  if (transport === 'stdio' && protocolFd === undefined) return runStdioLauncher();
 
-  const sources = await openSources(spec, serverDir, {
-    env: process.env,
-    ...(process.env.MCPC_SECRETS_DIR ? { secretsDir: process.env.MCPC_SECRETS_DIR } : {}),
-  });
-  const runtime = createRuntime(spec, sources);
-  if (transport === 'http') {
-    const host = values.host ?? spec.http.host;
-    const serving = await serveHttp(runtime, host, port);
-    const { hiddenTools: hidden, visibleTools } = runtime.catalog.viewFor(ANONYMOUS);
-    log.info('serving', {
-      server: spec.name,
-      version: spec.version,
-      transport: 'http',
-      url: serving.url,
-      tools: visibleTools,
-      ...(hidden.length > 0 ? { hidden_from_anonymous_callers: hidden } : {}),
-    });
-    onShutdown(runtime, () => serving.close());
-  } else {
-    const serving = serveStdioTransport(runtime);
-    log.info('serving', { server: spec.name, version: spec.version, transport: 'stdio', tools: runtime.catalog.viewFor(OPERATOR).visibleTools });
-    const stop = onShutdown(runtime, () => serving.close());
-    void serving.closed.then(stop);
-  }
+  const { serve } = await import('./serve.js');
+  await serve(spec, serverDir, transport === 'http' ? { transport, host: values.host ?? spec.http.host, port } : { transport, protocolFd: protocolFd! });
   return undefined;
-}
-
-/** Closes the transport and the sources once, on SIGINT/SIGTERM (or when stdio ends), then exits. */
-function onShutdown(runtime: Runtime, closeTransport: () => Promise<void>): () => Promise<void> {
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      log.info('shutting down', { server: runtime.spec.name });
-      await closeTransport().catch(() => undefined);
-      await Promise.allSettled([...runtime.sources.values()].map((s) => s.close()));
-      process.exit(0);
-    })();
-    return stopping;
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-  return stop;
 }
 
 function isEntryModule(moduleUrl: string): boolean {

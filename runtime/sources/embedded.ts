@@ -4,6 +4,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StartupError } from '../errors.js';
 import type { LimitsSpec } from '../contract/spec.js';
 import { log } from '../log.js';
+import { detachStdin } from './engine-stdin.js';
 import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';
 
 /**
@@ -34,6 +35,8 @@ export interface EmbeddedOptions {
 export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Source> {
   const path = resolve(options.path);
   mkdirSync(path, { recursive: true });
+  // The engine reads fd 0 for INSERTs: nothing on it may ever reach the database.
+  detachStdin();
   const { createChdbConnection } = await import('chdb/connection');
   let writer: ClickHouseClient;
   let reader: ClickHouseClient;

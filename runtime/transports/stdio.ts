@@ -1,20 +1,24 @@
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { Readable } from 'node:stream';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { OPERATOR } from '../contract/access.js';
 import { log } from '../log.js';
 import { serverFactory } from '../protocol/server-factory.js';
 import type { Runtime } from '../runtime.js';
 
 /**
- * MCP over stdin/stdout for a client that launched this process: the local operator, who sees
- * every resource. Resolves when the client closes stdin, so the caller can shut down.
+ * MCP over stdio for a client that launched this process: the local operator, who sees every
+ * resource. The protocol is read from `input` (the client's stdin, which the stdio launcher
+ * hands this process on another descriptor than 0) and written to stdout. Resolves `closed`
+ * when the client closes its end, so the caller can shut down.
  */
-export function serveStdioTransport(runtime: Runtime): { closed: Promise<void>; close(): Promise<void> } {
+export function serveStdioTransport(runtime: Runtime, input: Readable): { closed: Promise<void>; close(): Promise<void> } {
   const handle = serveStdio(serverFactory(runtime, OPERATOR), {
+    transport: new StdioServerTransport(input, process.stdout),
     onerror: (error) => log.warn('stdio message rejected', { error: error.message }),
   });
   const closed = new Promise<void>((done) => {
-    process.stdin.once('end', () => done());
-    process.stdin.once('close', () => done());
+    input.once('end', () => done());
+    input.once('close', () => done());
   });
   return { closed, close: () => handle.close() };
 }

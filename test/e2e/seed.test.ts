@@ -1,41 +1,22 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { outsideDir, scratchDir } from '../support/paths.js';
-import { buildProject, connectHttp, runToExit, startHttpServer } from '../support/servers.js';
-
-const pipeline = `mcpc: 1
-server: { name: seeded, version: 1.0.0 }
-sources:
-  db: { kind: clickhouse, seed: seed/events.sql }
-resources:
-  events: { source: db, table: events, access: anonymous }
-tools:
-  count_events:
-    kind: query
-    description: How many events there are
-    reads: [events]
-    sql: SELECT count() AS n FROM events
-`;
+import { outsideDir } from '../support/paths.js';
+import { buildSeededServer } from '../support/seeded.js';
+import { connectHttp, runToExit, startHttpServer } from '../support/servers.js';
 
 describe('seeding an embedded database', () => {
   it('refuses to start on a failing seed, names the file, and leaves no half-seeded database behind', async () => {
-    const dir = scratchDir('seed');
-    mkdirSync(join(dir, 'seed'));
-    writeFileSync(join(dir, 'pipeline.yaml'), pipeline);
     // The first two statements succeed; the third fails, after a table and a row exist.
-    writeFileSync(
-      join(dir, 'seed', 'events.sql'),
+    const { serverJs, seedFile, builtSeed } = buildSeededServer(
+      'seed',
       'CREATE TABLE events (id UInt64) ENGINE = MergeTree ORDER BY id;\nINSERT INTO events VALUES (1);\nINSERT INTO no_such_table VALUES (1);\n',
     );
-    const { serverJs, project } = buildProject(join(dir, 'pipeline.yaml'), 'seeded');
-    const builtSeed = join(dirname(serverJs), 'seed', 'db.sql');
     const cwd = outsideDir('seed');
 
     const refused = await runToExit(serverJs, { cwd });
     expect(refused.code).toBe(1);
     // The message names the user's seed file, not its copy in the build.
-    expect(refused.stderr).toContain(`source 'db': seed file ${join(project, 'seed', 'events.sql')} failed:`);
+    expect(refused.stderr).toContain(`source 'db': seed file ${seedFile} failed:`);
     expect(refused.stderr).toMatch(/no_such_table/);
 
     // Fixed seed, same data directory: if the failed run had left `events` behind, the database

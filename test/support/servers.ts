@@ -34,16 +34,25 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+export interface HttpServerOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  args?: string[];
+  /** Written to the server's stdin, a pipe that stays open; without it, stdin is the null device. */
+  stdin?: string;
+}
+
 /**
  * Starts a generated server over HTTP on a free port, from a working directory of its own (which
  * must not matter: its embedded database is beside its pipeline), and waits for its "serving" log line.
  */
-export async function startHttpServer(serverJs: string, options: { env?: NodeJS.ProcessEnv; cwd?: string; args?: string[] } = {}): Promise<RunningServer> {
+export async function startHttpServer(serverJs: string, options: HttpServerOptions = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0', ...(options.args ?? [])], {
     cwd: options.cwd ?? outsideDir('server'),
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
   });
+  if (options.stdin !== undefined) child.stdin!.write(options.stdin);
   const stderr = watchOutput(child, 'stderr');
   const url = await stderr.waitForLine((entry) => (entry.msg === 'serving' && typeof entry.url === 'string' ? entry.url : undefined), {
     timeoutMs: 60_000,
