@@ -4,6 +4,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StartupError } from '../errors.js';
 import type { LimitsSpec } from '../contract/spec.js';
 import { log } from '../log.js';
+import { describeHolder } from './data-dir-holder.js';
 import { detachStdin } from './engine-stdin.js';
 import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';
 
@@ -44,6 +45,8 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
     writer = createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
     reader = createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
   } catch (error) {
+    const holder = describeHolder(path);
+    if (holder !== undefined) throw new StartupError(`source '${options.name}': cannot open the embedded database at ${path}: ${holder}`);
     throw new StartupError(`source '${options.name}': cannot open the embedded database at ${path}: ${(error as Error).message}`);
   }
   try {

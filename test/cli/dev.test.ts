@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
+import { mcpcBin, outsideDir, repoRoot, scratchDir } from '../support/paths.js';
 import { freePort } from '../support/processes.js';
-import { connectHttp } from '../support/servers.js';
+import { connectHttp, runToExit } from '../support/servers.js';
 
 let dir: string;
 let dev: ChildProcess;
@@ -52,6 +52,12 @@ describe('mcpc dev', () => {
     expect(output).toContain('HTTP callers are anonymous; tools over authenticated resources (query_orders) are served over stdio only');
     expect(output).toContain('seeded embedded database');
     expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders']);
+  });
+
+  it('holds its data directory: a second server on it is refused, saying how to stop mcpc dev', async () => {
+    const second = await runToExit(join(dir, 'build', 'orders', 'server.js'), { cwd: outsideDir('dev-second') });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`it is the server of \`mcpc dev\` (pid ${dev.pid}): stop \`mcpc dev\` (Ctrl-C in its terminal) and start again`);
   });
 
   it('rebuilds and restarts when the pipeline changes', async () => {
