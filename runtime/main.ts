@@ -10,10 +10,12 @@ import { protocolFdFromEnv, runStdioLauncher } from './transports/stdio-launcher
 
 const USAGE = (spec: ServerSpec) => `${spec.name} ${spec.version} (${spec.generator}): an MCP server over ClickHouse
 
-Usage: node server.js [--transport stdio|http] [--host H] [--port P]
+Usage: node server.js [--transport stdio|http] [--host H] [--port P] [--reseed]
   --transport  stdio (default; for a client that launches this process) or http
   --host       address to listen on for http (default ${spec.http.host})
   --port       port to listen on for http (default ${spec.http.port})
+  --reseed     drop every table of each embedded source that has a seed, then run its seed again
+               (to serve a changed seed file; the data in those tables is lost)
 
 Environment: MCPC_LOG_LEVEL (debug|info|warn|error), MCPC_SECRETS_DIR (directory of secret files),
 and the variables the pipeline references with \${env:...} and \${secret:...}.
@@ -48,6 +50,7 @@ function parseServerArgs(argv: string[]) {
       transport: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      reseed: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -87,7 +90,12 @@ async function run(spec: ServerSpec, serverDir: string, argv: string[]): Promise
   if (transport === 'stdio' && protocolFd === undefined) return runStdioLauncher();
 
   const { serve } = await import('./serve.js');
-  await serve(spec, serverDir, transport === 'http' ? { transport, host: values.host ?? spec.http.host, port } : { transport, protocolFd: protocolFd! });
+  const reseed = values.reseed ?? false;
+  await serve(
+    spec,
+    serverDir,
+    transport === 'http' ? { transport, host: values.host ?? spec.http.host, port, reseed } : { transport, protocolFd: protocolFd!, reseed },
+  );
   return undefined;
 }
 

@@ -7,10 +7,14 @@ import { serveHttp } from './transports/http.js';
 import { openProtocolInput } from './transports/protocol-input.js';
 import { serveStdioTransport } from './transports/stdio.js';
 
-export type ServeOptions =
+export type ServeOptions = (
   | { transport: 'http'; host: string; port: number }
   /** `protocolFd`: where the stdio launcher put the client's stdin (never 0, which the engine reads). */
-  | { transport: 'stdio'; protocolFd: number };
+  | { transport: 'stdio'; protocolFd: number }
+) & {
+  /** Empty every embedded database that has a seed, and seed it again. */
+  reseed: boolean;
+};
 
 /**
  * Opens the sources, prepares the runtime and serves it until SIGINT/SIGTERM (or, over stdio,
@@ -18,10 +22,12 @@ export type ServeOptions =
  * launcher does not pay for loading the server it never runs.
  */
 export async function serve(spec: ServerSpec, serverDir: string, options: ServeOptions): Promise<void> {
-  const sources = await openSources(spec, serverDir, {
-    env: process.env,
-    ...(process.env.MCPC_SECRETS_DIR ? { secretsDir: process.env.MCPC_SECRETS_DIR } : {}),
-  });
+  const sources = await openSources(
+    spec,
+    serverDir,
+    { env: process.env, ...(process.env.MCPC_SECRETS_DIR ? { secretsDir: process.env.MCPC_SECRETS_DIR } : {}) },
+    { reseed: options.reseed },
+  );
   const runtime = createRuntime(spec, sources);
   if (options.transport === 'http') {
     const serving = await serveHttp(runtime, options.host, options.port);

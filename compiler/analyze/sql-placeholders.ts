@@ -1,3 +1,5 @@
+import { forEachCode, skipQuoted } from '../../runtime/contract/sql-text.js';
+
 /** A `{name:Type}` query parameter placeholder as written in a tool's SQL. */
 export interface Placeholder {
   name: string;
@@ -65,65 +67,6 @@ export function findKeyword(sql: string, pattern: RegExp): number | undefined {
     return i + 1;
   });
   return found;
-}
-
-/**
- * Calls `visit` at every offset of the text that is code (outside quotes, heredocs and comments);
- * `visit` returns the offset to continue from.
- */
-function forEachCode(sql: string, visit: (offset: number) => number): void {
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i]!;
-    const next = sql[i + 1];
-    if (ch === "'" || ch === '"' || ch === '`') i = skipQuoted(sql, i, ch);
-    else if ((ch === '-' && next === '-') || (ch === '/' && next === '/') || ch === '#') i = skipLine(sql, i);
-    else if (ch === '/' && next === '*') i = skipBlockComment(sql, i);
-    else if (ch === '$' && /^\$([A-Za-z0-9_]*)\$/.test(sql.slice(i, i + 66))) i = skipHeredoc(sql, i);
-    else i = Math.max(i + 1, visit(i));
-  }
-}
-
-function skipQuoted(sql: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const ch = sql[i]!;
-    if (ch === '\\') i += 2;
-    else if (ch === quote) {
-      if (sql[i + 1] === quote)
-        i += 2; // doubled quote is an escaped quote
-      else return i + 1;
-    } else i++;
-  }
-  return sql.length;
-}
-
-function skipLine(sql: string, start: number): number {
-  const end = sql.indexOf('\n', start);
-  return end < 0 ? sql.length : end + 1;
-}
-
-function skipBlockComment(sql: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < sql.length) {
-    if (sql.startsWith('/*', i)) {
-      depth++;
-      i += 2;
-    } else if (sql.startsWith('*/', i)) {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else i++;
-  }
-  return sql.length;
-}
-
-/** `$tag$ ... $tag$` string literals (the tag may be empty). */
-function skipHeredoc(sql: string, start: number): number {
-  const tag = /^\$([A-Za-z0-9_]*)\$/.exec(sql.slice(start))![0];
-  const end = sql.indexOf(tag, start + tag.length);
-  return end < 0 ? sql.length : end + tag.length;
 }
 
 function readPlaceholder(sql: string, start: number): Placeholder | undefined {

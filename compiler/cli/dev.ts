@@ -15,11 +15,14 @@ export interface DevOptions {
   outRoot: string;
   host?: string;
   port?: number;
+  /** Start the first server with `--reseed`: its embedded databases are emptied and seeded again. */
+  reseed?: boolean;
 }
 
 /**
  * `mcpc dev FILE`: build, serve over HTTP on the embedded engine (the server seeds an empty
- * database itself), and rebuild and restart whenever the pipeline or its seed files change.
+ * database itself, or every one with `--reseed`, on the first start only), and rebuild and
+ * restart whenever the pipeline or its seed files change.
  * A broken edit prints its diagnostics and leaves the last good server running.
  */
 export async function devCommand(file: string, options: DevOptions, io: Io): Promise<number> {
@@ -28,6 +31,8 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
   let current: BuildOutput | undefined;
   let serverFile = '';
   let watchers: FSWatcher[] = [];
+  // Only the first start reseeds: a restart after an edit must not drop the data again.
+  let reseed = options.reseed ?? false;
 
   const rebuild = async (): Promise<void> => {
     const result = await compileFile(file, sql, { outRoot: options.outRoot });
@@ -49,7 +54,8 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
     serverFile = join(dir, 'server.js');
     const host = options.host ?? result.ir.http.host;
     const port = options.port ?? result.ir.http.port;
-    server = start(serverFile, host, port);
+    server = start(serverFile, host, port, reseed);
+    reseed = false;
     watchers = rewatch(watchers, [resolve(file), ...result.ir.sources.flatMap((s) => (s.seed ? [resolve(dirname(file), s.seed.path)] : []))], schedule);
     const origin = httpOrigin(host, port);
     if (await waitForHealth(origin, server)) {
@@ -102,8 +108,9 @@ function sameBuild(a: BuildOutput, b: BuildOutput): boolean {
   return a.size === b.size && [...a].every(([name, content]) => b.get(name) === content);
 }
 
-function start(serverFile: string, host: string, port: number): ChildProcess {
-  return spawn(process.execPath, [serverFile, '--transport', 'http', '--host', host, '--port', String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
+function start(serverFile: string, host: string, port: number, reseed: boolean): ChildProcess {
+  const args = [serverFile, '--transport', 'http', '--host', host, '--port', String(port), ...(reseed ? ['--reseed'] : [])];
+  return spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 async function stop(child: ChildProcess | undefined): Promise<void> {

@@ -11,6 +11,7 @@ Usage:
   mcpc check FILE... [--format F]      report every problem; exit 1 on errors, 0 when clean
                [--out DIR]             also fail when the build in DIR/<server.name>/ is stale
   mcpc dev FILE [--host H] [--port P]  build, serve over HTTP on embedded ClickHouse, rebuild on change
+               [--reseed]              first drop the tables of embedded sources with a seed, and seed again
   mcpc --help | --version
 
 Formats (check): text (default), json, github (GitHub Actions annotations).
@@ -44,6 +45,7 @@ function parseCommandLine(argv: readonly string[]) {
       format: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      reseed: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -68,7 +70,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const [command, ...files] = positionals;
   const only = (allowed: string[]) => {
-    for (const option of ['out', 'format', 'host', 'port'] as const) {
+    for (const option of ['out', 'format', 'host', 'port', 'reseed'] as const) {
       if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`--${option} does not apply to '${command}'`);
     }
   };
@@ -85,14 +87,19 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       return checkCommand(files, format as DiagnosticFormat, values.out === undefined ? undefined : resolveOut(values.out), io);
     }
     case 'dev': {
-      only(['out', 'host', 'port']);
+      only(['out', 'host', 'port', 'reseed']);
       if (files.length !== 1) throw new UsageError('dev serves exactly one pipeline file');
       const port = values.port === undefined ? undefined : Number(values.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
         throw new UsageError(`--port must be a port number, not '${values.port}'`);
       return devCommand(
         files[0]!,
-        { outRoot: resolveOut(values.out), ...(values.host === undefined ? {} : { host: values.host }), ...(port === undefined ? {} : { port }) },
+        {
+          outRoot: resolveOut(values.out),
+          ...(values.host === undefined ? {} : { host: values.host }),
+          ...(port === undefined ? {} : { port }),
+          reseed: values.reseed ?? false,
+        },
         io,
       );
     }

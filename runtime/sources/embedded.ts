@@ -6,6 +6,7 @@ import type { LimitsSpec } from '../contract/spec.js';
 import { log } from '../log.js';
 import { describeHolder } from './data-dir-holder.js';
 import { detachStdin } from './engine-stdin.js';
+import { seedDatabase } from './seed.js';
 import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';
 
 /**
@@ -19,8 +20,10 @@ export interface EmbeddedOptions {
   path: string;
   database?: string;
   limits: LimitsSpec;
-  /** Seed SQL run once when the database has no tables. */
+  /** Seed SQL run once when the database has no tables; `file` is the user's, for messages. */
   seed?: { file: string; sql: string };
+  /** Drop every table of the database and seed again (`--reseed`; only with a seed). */
+  reseed?: boolean;
 }
 
 /**
@@ -56,7 +59,15 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
       await writer.command({ query: `USE ${quoted}` });
       await reader.command({ query: `USE ${quoted}` });
     }
-    if (options.seed) await seedIfEmpty(writer, options.name, options.seed);
+    if (options.seed) {
+      await seedDatabase(writer, {
+        source: options.name,
+        dataDir: path,
+        database: options.database || 'default',
+        seed: options.seed,
+        reseed: options.reseed ?? false,
+      });
+    }
     const settings = {
       ...pinnedReadSettings(options.limits),
       // The engine's query condition cache keeps an entry per distinct filter value, up to 100 MiB.
@@ -109,27 +120,6 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
       await Promise.allSettled([reader.close(), writer.close()]);
     },
   };
-}
-
-/**
- * Runs the seed once, on a database with no tables. A seed that fails leaves no half-seeded
- * database behind (which would never be seeded again): the tables it created are dropped.
- */
-async function seedIfEmpty(writer: ClickHouseClient, source: string, seed: { file: string; sql: string }): Promise<void> {
-  const tables = async () =>
-    (
-      await (await writer.query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase()', format: 'JSONEachRow' })).json<{ name: string }>()
-    ).map((t) => t.name);
-  if ((await tables()).length > 0) return;
-  try {
-    await writer.command({ query: seed.sql });
-    log.info('seeded embedded database', { source, seed: seed.file, tables: (await tables()).length });
-  } catch (error) {
-    for (const table of await tables()) {
-      await writer.command({ query: 'DROP TABLE IF EXISTS {table:Identifier}', query_params: { table } }).catch(() => undefined);
-    }
-    throw new StartupError(`source '${source}': seed file ${seed.file} failed: ${(error as Error).message.split('\n')[0]}`);
-  }
 }
 
 function round(ms: number): number {

@@ -3,21 +3,29 @@ import { join, resolve as resolvePath } from 'node:path';
 import { resolveConfigText, type ConfigEnvironment } from '../config.js';
 import type { ConfigText, ServerSpec } from '../contract/spec.js';
 import { StartupError } from '../errors.js';
+import { log } from '../log.js';
 import { openEmbeddedSource } from './embedded.js';
 import { openRemoteSource } from './remote.js';
 import type { Source } from './source.js';
 
 /**
  * Opens every source of a server: a remote ClickHouse when its url resolves non-empty, else the
- * embedded engine at its data directory (seeded when empty). Sources already opened are closed
- * again when a later one fails, so a refused start leaves nothing running.
+ * embedded engine at its data directory (seeded when empty; with `reseed`, emptied and seeded
+ * again). Sources already opened are closed again when a later one fails, so a refused start
+ * leaves nothing running.
  */
-export async function openSources(spec: ServerSpec, serverDir: string, environment: ConfigEnvironment): Promise<Map<string, Source>> {
+export async function openSources(
+  spec: ServerSpec,
+  serverDir: string,
+  environment: ConfigEnvironment,
+  options: { reseed?: boolean } = {},
+): Promise<Map<string, Source>> {
   const sources = new Map<string, Source>();
   // Relative paths in a pipeline are relative to the pipeline file, wherever the server starts from:
   // a client that launches it from another directory must still find the same database.
   const projectDir = resolvePath(serverDir, spec.projectDir);
   let embeddedAt: { source: string; path: string } | undefined;
+  let seeded = false;
   try {
     for (const [name, source] of Object.entries(spec.sources)) {
       const resolve = (text: ConfigText | undefined, key: string) =>
@@ -56,15 +64,18 @@ export async function openSources(spec: ServerSpec, serverDir: string, environme
             path,
             limits: source.limits,
             ...(database === undefined ? {} : { database }),
-            ...(seed ? { seed } : {}),
+            ...(seed ? { seed, reseed: options.reseed ?? false } : {}),
           }),
         );
+        if (seed) seeded = true;
       }
     }
   } catch (error) {
     await Promise.allSettled([...sources.values()].map((s) => s.close()));
     throw error;
   }
+  // Only an embedded source with a seed is ever emptied: a ClickHouse server's data is not the seed's.
+  if (options.reseed && !seeded) log.warn('--reseed: no source of this server is embedded with a seed; nothing was dropped');
   return sources;
 }
 

@@ -24,6 +24,7 @@ describe('mcpc command line', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('mcpc build FILE...');
     expect(help.stdout).toContain('mcpc dev FILE');
+    expect(help.stdout).toContain('[--reseed]');
     const version = mcpc('--version');
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
@@ -37,6 +38,7 @@ describe('mcpc command line', () => {
       ['build', '--bogus', 'x.yaml'],
       ['dev', 'a.yaml', 'b.yaml'],
       ['build', '--format', 'json', 'x.yaml'],
+      ['build', '--reseed', 'x.yaml'],
     ]) {
       const run = mcpc(...args);
       expect(run.code, args.join(' ')).toBe(2);

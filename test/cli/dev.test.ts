@@ -1,25 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpcBin, outsideDir, repoRoot, scratchDir } from '../support/paths.js';
+import { startDev, type DevProcess } from '../support/dev.js';
+import { outsideDir, repoRoot, scratchDir } from '../support/paths.js';
 import { freePort } from '../support/processes.js';
 import { connectHttp, runToExit } from '../support/servers.js';
 
 let dir: string;
-let dev: ChildProcess;
-let output = '';
+let dev: DevProcess;
 let port: number;
-
-/** Waits until the dev output contains `text` at least `times` times. */
-async function waitFor(text: string, times = 1, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (output.split(text).length - 1 < times) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${JSON.stringify(text)} x${times}; output:\n${output}`);
-    if (dev.exitCode !== null) throw new Error(`mcpc dev exited with ${dev.exitCode}; output:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = (text: string, times?: number) => dev.waitFor(text, times);
 
 const toolNames = async () => {
   const client = await connectHttp(`http://127.0.0.1:${port}/mcp`, 'legacy');
@@ -34,30 +24,28 @@ beforeAll(async () => {
   dir = scratchDir('dev');
   cpSync(join(repoRoot, 'pipelines'), dir, { recursive: true });
   port = await freePort();
-  dev = spawn(process.execPath, [mcpcBin, 'dev', 'orders.yaml', '--port', String(port)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  dev.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  dev.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  dev = startDev(['orders.yaml', '--port', String(port)], dir);
   await waitFor("mcpc dev: serving 'orders'");
 });
 
 afterAll(async () => {
-  if (dev && dev.exitCode === null) {
-    dev.kill('SIGKILL');
+  if (dev && dev.process.exitCode === null) {
+    dev.process.kill('SIGKILL');
   }
 });
 
 describe('mcpc dev', () => {
   it('builds, seeds the embedded database and serves over HTTP, saying how to connect', async () => {
-    expect(output).toContain(`MCP endpoint   http://127.0.0.1:${port}/mcp`);
-    expect(output).toContain('HTTP callers are anonymous; tools over authenticated resources (query_orders) are served over stdio only');
-    expect(output).toContain('seeded embedded database');
+    expect(dev.output()).toContain(`MCP endpoint   http://127.0.0.1:${port}/mcp`);
+    expect(dev.output()).toContain('HTTP callers are anonymous; tools over authenticated resources (query_orders) are served over stdio only');
+    expect(dev.output()).toContain('seeded embedded database');
     expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders']);
   });
 
   it('holds its data directory: a second server on it is refused, saying how to stop mcpc dev', async () => {
     const second = await runToExit(join(dir, 'build', 'orders', 'server.js'), { cwd: outsideDir('dev-second') });
     expect(second.code).toBe(1);
-    expect(second.stderr).toContain(`it is the server of \`mcpc dev\` (pid ${dev.pid}): stop \`mcpc dev\` (Ctrl-C in its terminal) and start again`);
+    expect(second.stderr).toContain(`it is the server of \`mcpc dev\` (pid ${dev.process.pid}): stop \`mcpc dev\` (Ctrl-C in its terminal) and start again`);
   });
 
   it('rebuilds and restarts when the pipeline changes', async () => {
@@ -76,13 +64,13 @@ describe('mcpc dev', () => {
     );
     // The summary line is written after the diagnostics, so waiting for it sees both.
     await waitFor('the previous build keeps serving until the file is fixed');
-    expect(output).toContain('error MCPC_SQL_PLACEHOLDER_UNDECLARED: placeholder {missing:UInt8} has no declared param');
+    expect(dev.output()).toContain('error MCPC_SQL_PLACEHOLDER_UNDECLARED: placeholder {missing:UInt8} has no declared param');
     expect(await toolNames()).toEqual(['orders_by_region', 'order_count', 'summarize_orders']);
   });
 
   it('stops the server and exits 0 on Ctrl-C', async () => {
-    const exited = new Promise<number | null>((done) => dev.once('exit', (code) => done(code)));
-    dev.kill('SIGINT');
+    const exited = new Promise<number | null>((done) => dev.process.once('exit', (code) => done(code)));
+    dev.process.kill('SIGINT');
     expect(await exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });

@@ -19,6 +19,8 @@ tools:
 
 export interface SeededProject {
   serverJs: string;
+  /** The copy of the project the server was built from: its pipeline file is `pipeline.yaml`. */
+  project: string;
   /** The seed file as the user wrote it, in the copy of the project the server was built from. */
   seedFile: string;
   /** The copy of the seed the server reads, in its build directory. */
@@ -36,5 +38,5 @@ export function buildSeededServer(prefix: string, seed: string): SeededProject {
   writeFileSync(join(dir, 'pipeline.yaml'), PIPELINE);
   writeFileSync(join(dir, 'seed', 'events.sql'), seed);
   const { serverJs, project } = buildProject(join(dir, 'pipeline.yaml'), 'seeded');
-  return { serverJs, seedFile: join(project, 'seed', 'events.sql'), builtSeed: join(dirname(serverJs), 'seed', 'db.sql') };
+  return { serverJs, project, seedFile: join(project, 'seed', 'events.sql'), builtSeed: join(dirname(serverJs), 'seed', 'db.sql') };
 }
