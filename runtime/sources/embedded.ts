@@ -34,7 +34,7 @@ export interface EmbeddedOptions {
  * write or lower readonly, and the only SQL it runs is declared SQL proven at build time to be
  * one SELECT without a SETTINGS clause, so the limits stay as set. (readonly=1 would also lock
  * the settings, but it refuses the `format()` table function declared tools use to read JSON
- * arguments as rows.)
+ * arguments as rows.) A third connection answers health probes, which must not queue behind calls.
  */
 export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Source> {
   const path = resolve(options.path);
@@ -44,9 +44,12 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
   const { createChdbConnection } = await import('chdb/connection');
   let writer: ClickHouseClient;
   let reader: ClickHouseClient;
+  let prober: ClickHouseClient;
   try {
     writer = createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
     reader = createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
+    // Health probes have a session of their own: one on the reader would wait behind the running calls.
+    prober = createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
   } catch (error) {
     const holder = describeHolder(path);
     if (holder !== undefined) throw new StartupError(`source '${options.name}': cannot open the embedded database at ${path}: ${holder}`);
@@ -82,7 +85,7 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
       await reader.command({ query: `SET ${key} = ${literal}` });
     }
   } catch (error) {
-    await Promise.allSettled([writer.close(), reader.close()]);
+    await Promise.allSettled([writer.close(), reader.close(), prober.close()]);
     if (error instanceof StartupError) throw error;
     throw new StartupError(`source '${options.name}': cannot prepare the embedded database at ${path}: ${(error as Error).message}`);
   }
@@ -110,14 +113,14 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
     async health(): Promise<SourceHealth> {
       const started = performance.now();
       try {
-        await reader.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+        await prober.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
         return { status: 'ok', engine: 'embedded', version, latency_ms: round(performance.now() - started) };
       } catch (error) {
         return { status: 'down', engine: 'embedded', error: (error as Error).message };
       }
     },
     async close(): Promise<void> {
-      await Promise.allSettled([reader.close(), writer.close()]);
+      await Promise.allSettled([reader.close(), writer.close(), prober.close()]);
     },
   };
 }

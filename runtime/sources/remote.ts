@@ -30,14 +30,17 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
   if (!URL.canParse(options.url) || !/^https?:$/.test(new URL(options.url).protocol)) {
     throw new StartupError(`source '${options.name}': url must be an http:// or https:// address of a ClickHouse server`);
   }
-  const client = createClient({
+  const clientOptions = {
     url: options.url,
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
     ...(options.database === undefined || options.database === '' ? {} : { database: options.database }),
     request_timeout: (options.limits.maxExecutionTimeS + 5) * 1000,
     log: { level: ClickHouseLogLevel.OFF },
-  });
+  };
+  const client = createClient(clientOptions);
+  // Health probes use a client (and so connections) of their own, never waiting behind calls.
+  const prober = createClient({ ...clientOptions, max_open_connections: 1 });
   const where = redact(options.url);
   const settings = { ...pinnedReadSettings(options.limits), cancel_http_readonly_queries_on_client_close: 1 as const };
   let version: string | undefined;
@@ -66,7 +69,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
     await verify();
   } catch (error) {
     if (error instanceof StartupError) {
-      await client.close();
+      await Promise.allSettled([client.close(), prober.close()]);
       throw error;
     }
     log.warn('source unreachable at start; serving degraded until it answers', { source: options.name, url: where, error: firstLine(error) });
@@ -98,13 +101,15 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
       const started = performance.now();
       try {
         const found = await verify();
-        await client.query({ query: 'SELECT 1', format: 'JSONEachRow', clickhouse_settings: { max_execution_time: 2 } }).then((r) => r.json());
+        await prober.query({ query: 'SELECT 1', format: 'JSONEachRow', clickhouse_settings: { max_execution_time: 2 } }).then((r) => r.json());
         return { status: 'ok', engine: 'remote', version: found, latency_ms: Math.round((performance.now() - started) * 100) / 100 };
       } catch (error) {
         return { status: 'down', engine: 'remote', error: firstLine(error) };
       }
     },
-    close: () => client.close(),
+    close: async () => {
+      await Promise.allSettled([client.close(), prober.close()]);
+    },
   };
 }
 
