@@ -1,3 +1,5 @@
+import type { Transport } from '@modelcontextprotocol/server';
+
 /**
  * Checks every message before the SDK parses it into its own types, on every transport: what a
  * hostile client can send that nothing later should have to walk or would silently drop.
@@ -64,4 +66,20 @@ function refusal(value: unknown, maxDepth: number): string | undefined {
     for (const item of Object.values(current)) if (item !== null && typeof item === 'object') stack.push({ value: item, depth: depth + 1 });
   }
   return undefined;
+}
+
+/**
+ * The same guard on a transport that parses messages itself (stdio): every message it hands on
+ * has passed `guardMessage` first.
+ */
+export function guardTransport<T extends Transport>(transport: T, maxDepth: number): T {
+  let guarded: Transport['onmessage'];
+  Object.defineProperty(transport, 'onmessage', {
+    configurable: true,
+    get: () => guarded,
+    set: (handler: Transport['onmessage']) => {
+      guarded = handler && ((message, extra) => handler(guardMessage(message, maxDepth), extra));
+    },
+  });
+  return transport;
 }

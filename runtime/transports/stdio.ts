@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { OPERATOR } from '../contract/access.js';
 import { log } from '../log.js';
+import { guardTransport } from '../protocol/inbound-guard.js';
 import { serverFactory } from '../protocol/server-factory.js';
 import type { Runtime } from '../runtime.js';
 
@@ -13,7 +14,7 @@ import type { Runtime } from '../runtime.js';
  */
 export function serveStdioTransport(runtime: Runtime, input: Readable): { closed: Promise<void>; close(): Promise<void> } {
   const handle = serveStdio(serverFactory(runtime, OPERATOR), {
-    transport: new StdioServerTransport(input, process.stdout),
+    transport: guardTransport(new StdioServerTransport(input, process.stdout), runtime.limits.maxArgumentDepth),
     onerror: (error) => log.warn('stdio message rejected', { error: error.message }),
   });
   const closed = new Promise<void>((done) => {
