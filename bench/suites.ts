@@ -277,7 +277,7 @@ function generatePipeline(n: number): string {
     `mcpc: 1`,
     `server: { name: tools${n}, version: 1.0.0 }`,
     `sources:`,
-    `  db: { kind: clickhouse, embedded: .mcpc/tools${n} }`,
+    `  db: { kind: clickhouse, embedded: .mcpc/tools${n}, schema: bench-schema.sql }`,
     `resources:`,
     `  events: { source: db, table: bench_events, access: anonymous }`,
     `tools:`,
@@ -303,6 +303,11 @@ function writePipeline(n: number): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `tools${n}.yaml`);
   writeFileSync(path, generatePipeline(n));
+  // The build-time catalog resolves every tool's SQL against this DDL: B6 measures builds with it.
+  writeFileSync(
+    join(dir, 'bench-schema.sql'),
+    "CREATE TABLE bench_events (id UInt64, kind UInt16, amount Float64, created DateTime('UTC')) ENGINE = MergeTree ORDER BY id;\n",
+  );
   return path;
 }
 

@@ -6,6 +6,7 @@ export type {
   AccessLevel,
   AccessRule,
   ConfigPart,
+  ColumnSpec,
   ConfigText,
   EmptyInputSpec,
   HttpSpec,

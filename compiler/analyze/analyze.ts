@@ -1,6 +1,7 @@
 import type { Reporter } from '../diagnostics/reporter.js';
 import { mcpcVersion } from '../paths.js';
 import type { PipelineFile } from '../validate/pipeline-file.js';
+import { applyCatalog } from './catalog/index.js';
 import { analyzeComposites } from './composites.js';
 import { IdentifierAllocator } from './identifiers.js';
 import type { ServerLimitsSpec } from '../../runtime/contract/spec.js';
@@ -28,8 +29,14 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   reportUnsupported(reporter, file);
   const identifiers = new IdentifierAllocator();
   const sources = analyzeSources(reporter, file, options.readFile);
-  const resources = analyzeResources(reporter, file);
-  const tools = await analyzeTools({ reporter, file, resources, identifiers, sql: options.sql });
+  const declaredResources = analyzeResources(reporter, file);
+  const analyzed = await analyzeTools({ reporter, file, resources: declaredResources, identifiers, sql: options.sql });
+  const catalog = await applyCatalog(reporter, options.sql, sources, declaredResources, analyzed);
+  const { tools } = catalog;
+  const resources = declaredResources.map((r) => {
+    const columns = catalog.resourceColumns.get(r.name);
+    return columns ? { ...r, columns } : r;
+  });
   const pipelines = analyzeComposites(reporter, file, tools, identifiers);
   for (const name of Object.keys(file.pipelines ?? {})) {
     reporter.warning(

@@ -37,8 +37,21 @@ export interface SourceIR {
   database?: ConfigText;
   embedded: ConfigText;
   /** `path` as written (relative to the pipeline file); `fileName` is its copy in the build. */
-  seed?: { path: string; fileName: string; sql: string };
+  seed?: { path: string; shownAs: string; fileName: string; sql: string };
+  /** The DDL files `schema` names, read (the build-time catalog's input); absent when it names none. */
+  schema?: SchemaFile[];
+  /** Where the pipeline says the source's catalog comes from (whether or not its files could be read). */
+  catalogFrom: 'schema' | 'seed' | 'none';
   limits: LimitsSpec;
+}
+
+/** A DDL file a source names as its schema. */
+export interface SchemaFile {
+  /** As written, relative to the pipeline file. */
+  path: string;
+  /** As users see it, for diagnostics that point into it. */
+  shownAs: string;
+  text: string;
 }
 
 export type ResourceIR = ResourceSpec;
@@ -56,6 +69,8 @@ export interface BindingIR {
   param: string;
   clickhouseType: string;
   encoding: Encoding;
+  /** A value of the type, for asking the engine about the SQL at build time. */
+  sample: unknown;
 }
 
 /** What every tool has, whatever its kind. Its access is derived from the resources it touches. */
@@ -74,6 +89,12 @@ interface ToolBaseIR extends AccessRule {
   at: DocPath;
 }
 
+/** A result column of a tool, as the engine resolved it against the source's schema. */
+interface ColumnIR {
+  name: string;
+  type: string;
+}
+
 /** A tool that runs declared SQL with its params bound as query parameters. */
 export interface BoundSqlIR {
   /**
@@ -82,6 +103,8 @@ export interface BoundSqlIR {
    */
   sql: string;
   bindings: BindingIR[];
+  /** The result columns and their ClickHouse types, from the catalog; absent when its source has none. */
+  columns?: ColumnIR[];
   /** List params read by `format()`, with what runs in place of the call when the list is empty. */
   emptyInputs: Record<string, EmptyInputSpec>;
 }

@@ -3,13 +3,19 @@ import type { PipelineFile, SourceSection } from '../validate/pipeline-file.js';
 import { isLiteral, parseConfigText } from './config-text.js';
 import type { ConfigText } from '../../runtime/contract/spec.js';
 import { mcpcVersion } from '../paths.js';
-import type { ResourceIR, SourceIR } from './ir.js';
+import type { ResourceIR, SchemaFile, SourceIR } from './ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
 const DEFAULT_LIMITS = { maxRows: 10_000, maxBytes: 10 * 1024 * 1024, maxExecutionTimeS: 10, maxMemoryBytes: 1024 * 1024 * 1024 } as const;
 
+/** A file the pipeline names, read: its text and its path as users see it (for diagnostics in it). */
+export interface ReadFile {
+  text: string;
+  shownAs: string;
+}
+
 /** Reads a file named relative to the pipeline file; undefined when it does not exist. */
-export type FileReader = (relativePath: string) => string | undefined;
+export type FileReader = (relativePath: string) => ReadFile | undefined;
 
 export function analyzeSources(reporter: Reporter, file: PipelineFile, readFile: FileReader): SourceIR[] {
   return Object.entries(file.sources).map(([name, section]) => analyzeSource(reporter, file.server.name, name, section, readFile));
@@ -44,15 +50,29 @@ function analyzeSource(reporter: Reporter, serverName: string, name: string, sec
 
   let seed: SourceIR['seed'];
   if (section.seed !== undefined) {
-    const sql = readFile(section.seed);
-    if (sql === undefined) {
+    const read = readFile(section.seed);
+    if (read === undefined) {
       reporter.error(
         'MCPC_SEED_NOT_FOUND',
         [...at, 'seed'],
         `seed file '${section.seed}' of source '${name}' does not exist (paths are relative to the pipeline file)`,
       );
     } else {
-      seed = { path: section.seed, fileName: `seed/${name}.sql`, sql };
+      seed = { path: section.seed, shownAs: read.shownAs, fileName: `seed/${name}.sql`, sql: read.text };
+    }
+  }
+  const schema: SchemaFile[] = [];
+  const schemaPaths = section.schema === undefined ? [] : Array.isArray(section.schema) ? section.schema : [section.schema];
+  for (const [index, path] of schemaPaths.entries()) {
+    const read = readFile(path);
+    if (read === undefined) {
+      reporter.error(
+        'MCPC_CATALOG_FILE_NOT_FOUND',
+        Array.isArray(section.schema) ? [...at, 'schema', index] : [...at, 'schema'],
+        `schema file '${path}' of source '${name}' does not exist (paths are relative to the pipeline file)`,
+      );
+    } else {
+      schema.push({ path, ...read });
     }
   }
   return {
@@ -63,6 +83,8 @@ function analyzeSource(reporter: Reporter, serverName: string, name: string, sec
     ...(database ? { database } : {}),
     embedded,
     ...(seed ? { seed } : {}),
+    ...(schemaPaths.length > 0 ? { schema } : {}),
+    catalogFrom: section.schema !== undefined ? 'schema' : section.seed !== undefined ? 'seed' : 'none',
     limits: {
       maxRows: limits.max_rows ?? DEFAULT_LIMITS.maxRows,
       maxBytes: limits.max_bytes ?? DEFAULT_LIMITS.maxBytes,

@@ -1,4 +1,5 @@
 import type { Session } from 'chdb';
+import { engineMessage } from './engine-message.js';
 import { findKeyword, findPlaceholders } from './sql-placeholders.js';
 
 /** What the engine's parser says about one tool's SQL. */
@@ -30,7 +31,8 @@ export class SqlChecker {
   /** Canonical and multi-line texts formatted ahead in batches, by SQL text; a miss asks the engine alone. */
   private readonly known = new Map<string, Forms>();
 
-  private constructor(private readonly session: Session) {}
+  /** The compiler's in-process engine, which the build-time catalog shares (one engine per process). */
+  private constructor(readonly session: Session) {}
 
   static async open(): Promise<SqlChecker> {
     // Loaded on demand: the engine is a large native library that `mcpc --help` should not pay for.
@@ -233,20 +235,6 @@ function describeSyntaxError(message: string): string {
   ];
   const shown = options.slice(0, 8).join(', ');
   return `syntax error ${where}; expected ${options.length === 1 ? '' : 'one of: '}${shown}${options.length > 8 ? `, … (${options.length - 8} more)` : ''}`;
-}
-
-/**
- * The engine's message without its code prefix, the echo of our own wrapper query, and the
- * exception type suffix, so the user reads only what is about their SQL.
- */
-function engineMessage(error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
-  return raw
-    .replace(/^Code: \d+\. DB::Exception: /, '')
-    .replace(/: In scope SELECT formatQuerySingleLine\(.*$/s, '')
-    .replace(/\. \([A-Z_]+\)\s*$/s, '')
-    .replace(/ \([A-Z_]+\)\s*$/s, '')
-    .trim();
 }
 
 function firstWords(sql: string): string {

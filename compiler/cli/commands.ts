@@ -109,7 +109,7 @@ function claimDirectories(results: CompiledFile[], diagnostics: Diagnostic[]): v
 }
 
 function report(diagnostics: Diagnostic[], format: DiagnosticFormat, results: CompiledFile[], io: Io): void {
-  const sources = new Map(results.flatMap((r) => (r.text === undefined ? [] : [[r.file, r.text] as const])));
+  const sources = new Map(results.flatMap((r) => [...r.texts]));
   const rendered = renderDiagnostics(diagnostics, format, sources);
   if (format === 'text') {
     io.stderr(rendered);

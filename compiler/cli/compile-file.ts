@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic, SourceLocation } from '../diagnostics/diagnostic.js';
 import { hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { analyzePipeline } from '../analyze/analyze.js';
+import type { ReadFile } from '../analyze/sources.js';
 import type { ServerIR } from '../analyze/ir.js';
 import type { SqlChecker } from '../analyze/sql-checker.js';
 import { emitServer, type BuildOutput } from '../emit/emit.js';
@@ -15,6 +16,8 @@ export interface CompiledFile {
   /** The path shown in diagnostics. */
   file: string;
   text?: string;
+  /** Every file read while compiling (the pipeline, its schema and seed files), by the path shown, for code frames. */
+  texts: ReadonlyMap<string, string>;
   diagnostics: Diagnostic[];
   ir?: ServerIR;
   /** Where `server.name` is written, for problems that span files. */
@@ -43,6 +46,7 @@ export async function compileFile(path: string, sql: SqlChecker, options: Compil
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
     return {
       file,
+      texts: new Map(),
       diagnostics: [
         { code: 'MCPC_FILE_NOT_FOUND', severity: 'error', message: `pipeline file '${file}' ${reason}`, path: '(document)', file, line: 1, col: 1 },
       ],
@@ -50,15 +54,19 @@ export async function compileFile(path: string, sql: SqlChecker, options: Compil
   }
 
   const parsed = parseSourceDocument(file, text);
-  if (!parsed.document) return { file, text, diagnostics: sortDiagnostics(parsed.diagnostics) };
+  if (!parsed.document) return { file, text, texts: new Map([[file, text]]), diagnostics: sortDiagnostics(parsed.diagnostics) };
 
   const { file: pipeline, reporter } = validateDocument(parsed.document);
-  if (!pipeline) return { file, text, diagnostics: sortDiagnostics(reporter.diagnostics) };
+  if (!pipeline) return { file, text, texts: new Map([[file, text]]), diagnostics: sortDiagnostics(reporter.diagnostics) };
 
   const base = dirname(resolve(path));
-  const readRelative = (relativePath: string): string | undefined => {
+  const texts = new Map<string, string>([[file, text]]);
+  const readRelative = (relativePath: string): ReadFile | undefined => {
     try {
-      return readFileSync(resolve(base, relativePath), 'utf8');
+      const shownAs = displayPath(resolve(base, relativePath));
+      const read = { text: readFileSync(resolve(base, relativePath), 'utf8'), shownAs };
+      texts.set(shownAs, read.text);
+      return read;
     } catch {
       return undefined;
     }
@@ -67,10 +75,10 @@ export async function compileFile(path: string, sql: SqlChecker, options: Compil
   const ir = checkGraphs(reporter, analyzed);
   const diagnostics = sortDiagnostics(reporter.diagnostics);
   const serverNameAt = reporter.where(['server', 'name']);
-  if (hasErrors(diagnostics)) return { file, text, diagnostics, ir, serverNameAt };
+  if (hasErrors(diagnostics)) return { file, text, texts, diagnostics, ir, serverNameAt };
   // The server finds the pipeline's directory from its own, so neither depends on the working directory.
   const projectDir = relative(join(options.outRoot, ir.name), base).split(sep).join('/') || '.';
-  return { file, text, diagnostics, ir, serverNameAt, output: emitServer(ir, { generator: GENERATOR, projectDir }) };
+  return { file, text, texts, diagnostics, ir, serverNameAt, output: emitServer(ir, { generator: GENERATOR, projectDir }) };
 }
 
 /** The path as users see it: relative to the working directory when inside it, with `/`. */

@@ -36,7 +36,7 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
 
   const rebuild = async (): Promise<void> => {
     const result = await compileFile(file, sql, { outRoot: options.outRoot });
-    const rendered = renderDiagnostics(result.diagnostics, 'text', new Map(result.text === undefined ? [] : [[result.file, result.text]]));
+    const rendered = renderDiagnostics(result.diagnostics, 'text', result.texts);
     if (rendered !== '') io.stderr(rendered);
     if (hasErrors(result.diagnostics) || !result.output || !result.ir) {
       const { errors } = summarize(result.diagnostics);

@@ -35,6 +35,11 @@ export const DIAGNOSTIC_CODES = {
   MCPC_SQL_PARAM_UNUSED: 'A declared param is never used by the SQL.',
   MCPC_SQL_PLACEHOLDER_CONFLICT: 'The same placeholder is used with two different ClickHouse types.',
   MCPC_SQL_TYPE_UNSUPPORTED: 'A placeholder uses a ClickHouse type mcpc cannot bind from JSON.',
+  MCPC_SQL_UNKNOWN_TABLE: "A tool's SQL reads a table or view its source's schema does not have.",
+  MCPC_SQL_UNKNOWN_COLUMN: "A tool's SQL uses a column (or name) that the tables it reads do not have.",
+  MCPC_SQL_INVALID: "ClickHouse refuses a tool's SQL against the source's schema (for example a function given a value of the wrong type).",
+  MCPC_SQL_READS_UNDECLARED: "A tool's SQL reads a table that none of the resources in its `reads` names.",
+  MCPC_SQL_EXTERNAL_READ: "A tool's SQL uses a table function that reaches outside the database (`file`, `url`, `s3`, `remote`, ...).",
   MCPC_SQL_TYPE_MISMATCH: "A param's JSON Schema type does not agree with its placeholder's ClickHouse type.",
   MCPC_SQL_NOT_NULLABLE: 'A param that may be null (default: null) is bound to a placeholder that cannot be NULL.',
 
@@ -47,6 +52,10 @@ export const DIAGNOSTIC_CODES = {
   MCPC_INTERPOLATION_INVALID: 'An `${env:...}` or `${secret:...}` reference is malformed.',
   MCPC_SECRET_LITERAL: 'A password is written into the pipeline file instead of coming from `${secret:...}` or `${env:...}`.',
   MCPC_SEED_NOT_FOUND: 'The seed SQL file of an embedded source does not exist.',
+  MCPC_CATALOG_FILE_NOT_FOUND: 'A schema (DDL) file a source names does not exist.',
+  MCPC_CATALOG_DDL_INVALID: "A statement of a source's schema (DDL) does not run in ClickHouse.",
+  MCPC_CATALOG_UNKNOWN_TABLE: "A resource names a table its source's schema does not have.",
+  MCPC_CATALOG_MISSING: 'A source has neither a schema nor a seed, so the checks that need its tables are skipped for its tools.',
   MCPC_UNSUPPORTED: 'The language accepts this, but this version of mcpc does not build it yet.',
   MCPC_PIPELINE_NOT_SERVED: 'Composite pipelines are checked, but this version does not serve them as tools yet.',
 

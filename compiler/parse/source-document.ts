@@ -137,6 +137,19 @@ export function locate(doc: SourceDocument, path: DocPath, part: 'key' | 'value'
 }
 
 /**
+ * Where a name is written inside the scalar at `path`, as a whole word (so `orders` is not found
+ * inside `orders_anon`); undefined when it is not written there as such.
+ */
+export function findWordInScalar(doc: SourceDocument, path: DocPath, word: string): SourceLocation | undefined {
+  const range = locateNode(doc, path)?.range;
+  if (!range) return undefined;
+  const raw = doc.text.slice(range[0], range[1]);
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`).exec(raw);
+  return match ? positionAt(doc, range[0] + match.index) : undefined;
+}
+
+/**
  * The location of `needle` inside the scalar at `path` (its `occurrence`-th appearance in the raw
  * source text), so a placeholder inside a multi-line SQL block is reported at its own line.
  * Falls back to the scalar itself when the raw text differs from the value (escapes, folding).

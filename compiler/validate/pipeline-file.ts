@@ -41,6 +41,7 @@ export interface SourceSection {
   database?: string;
   embedded?: string;
   seed?: string;
+  schema?: string | string[];
   limits?: { max_rows?: number; max_bytes?: number; max_execution_time_s?: number; max_memory_bytes?: number };
 }
 

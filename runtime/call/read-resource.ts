@@ -13,9 +13,10 @@ export async function readResource(runtime: Runtime, context: CallContext, uri: 
   const resource = authorizeResource(runtime, context, uri);
   const source = runtime.sources.get(resource.source);
   if (!source) throw new ProtocolError(ProtocolErrorCode.InternalError, `resource source '${resource.source}' is not open`);
-  let columns: Column[];
+  let columns: readonly Column[];
   try {
-    columns = await source.describeTable(resource.database, resource.table);
+    // The columns the build checked every tool against; a source without a schema is asked now.
+    columns = resource.columns ?? (await source.describeTable(resource.database, resource.table));
   } catch (error) {
     log.warn('resource read failed', { resource: resource.name, request_id: context.requestId, error: (error as Error).message });
     throw new ProtocolError(ProtocolErrorCode.InternalError, `cannot describe ${resource.name}: the source is unavailable`);

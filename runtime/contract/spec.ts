@@ -99,6 +99,15 @@ export interface ResourceSpec extends AccessRule {
   readonly database?: string;
   readonly table: string;
   readonly description?: string;
+  /** The table's columns as the build-time catalog knows them; absent when its source has no schema. */
+  readonly columns?: readonly ColumnSpec[];
+}
+
+/** A column of a table, as the source's schema declares it. */
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly comment: string;
 }
 
 /** What every tool declares, whatever its kind. */

@@ -62,7 +62,7 @@ describe('mcpc command line', () => {
     );
     expect(run.stderr).toContain('> 14 |       summary: { tool: sumarize_orders }');
     expect(run.stderr).toMatch(/\n {5}\| {24}\^\n/); // "| " then 23 spaces: the caret sits under column 24
-    expect(run.stderr).toContain('1 error, 1 warning');
+    expect(run.stderr).toContain('1 error, 2 warnings');
     expectNoStackTrace(run.stderr);
   });
 
@@ -71,7 +71,7 @@ describe('mcpc command line', () => {
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { diagnostics: Array<{ code: string; line: number; col: number }>; summary: { errors: number } };
     expect(report.summary.errors).toBe(1);
-    expect(report.diagnostics[0]).toMatchObject({
+    expect(report.diagnostics.find((d) => (d as { severity?: string }).severity === 'error')).toMatchObject({
       code: 'MCPC_SQL_PARAM_UNUSED',
       line: 11,
       col: 7,
@@ -80,12 +80,35 @@ describe('mcpc command line', () => {
     });
   });
 
+  it('reports what the build-time catalog finds as JSON with codes: an undeclared table, a misspelt column, a file() read', () => {
+    const run = mcpc('check', '--format', 'json', 'test/fixtures/invalid/catalog/pipeline.yaml');
+    expect(run.code).toBe(1);
+    const { diagnostics } = JSON.parse(run.stdout) as { diagnostics: Array<{ code: string; file: string; line: number; path: string }> };
+    const byPath = (path: string) => diagnostics.filter((d) => d.path === path).map((d) => d.code);
+    expect(byPath('tools.undeclared_join.sql')).toEqual(['MCPC_SQL_READS_UNDECLARED']);
+    expect(byPath('tools.misspelt_column.sql')).toEqual(['MCPC_SQL_UNKNOWN_COLUMN']);
+    expect(byPath('tools.reads_a_file.sql')).toEqual(['MCPC_SQL_EXTERNAL_READ']);
+    // A statement of the schema file that the engine refuses is reported in that file, at its line.
+    expect(diagnostics.find((d) => d.code === 'MCPC_CATALOG_DDL_INVALID')).toMatchObject({
+      file: 'test/fixtures/invalid/catalog/schema/warehouse.sql',
+      line: 17,
+    });
+  });
+
   it('prints GitHub annotations for CI', () => {
     const run = mcpc('check', '--format', 'github', 'test/fixtures/invalid/unused-param/pipeline.yaml');
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe(
-      "::error file=test/fixtures/invalid/unused-param/pipeline.yaml,line=11,col=7,title=MCPC_SQL_PARAM_UNUSED::param 'region' of tool 'count_orders' is never used in its SQL; bind it as {region:Type} or remove it\n",
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toContain(
+      "::error file=test/fixtures/invalid/unused-param/pipeline.yaml,line=11,col=7,title=MCPC_SQL_PARAM_UNUSED::param 'region' of tool 'count_orders' is never used in its SQL; bind it as {region:Type} or remove it",
     );
+    // Warnings are annotations too (the source of this fixture has no schema).
+    expect(
+      lines.filter(
+        (line) => line.startsWith('::warning file=test/fixtures/invalid/unused-param/pipeline.yaml,') && line.includes('title=MCPC_CATALOG_MISSING::'),
+      ),
+    ).toHaveLength(1);
+    expect(lines).toHaveLength(2);
   });
 
   it('checks several files in one run and exits 0 only when all are clean', () => {

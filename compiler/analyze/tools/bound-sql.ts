@@ -115,7 +115,12 @@ export async function analyzeBoundSql(scope: ToolScope, at: DocPath, section: Bo
     if (!schema) continue;
     if (!param.required) checkDefault(reporter, [...at, 'params', param.name, 'default'], schema, placeholder.type);
     boundParams.push({ ...param, schema, tsType: tsTypeOf(schema) });
-    bindings.push({ param: param.name, clickhouseType: placeholder.type, encoding: encodingFor(parseClickHouseType(placeholder.type), declaredType(schema)) });
+    bindings.push({
+      param: param.name,
+      clickhouseType: placeholder.type,
+      encoding: encodingFor(parseClickHouseType(placeholder.type), declaredType(schema)),
+      sample: rules.sample,
+    });
   }
 
   if (!mayCheckSql || reporter.diagnostics.slice(before).some((d) => d.severity === 'error')) return undefined;

@@ -1,0 +1,200 @@
+import { splitStatements } from '../../../runtime/contract/sql-text.js';
+import type { DocPath, SourceLocation } from '../../diagnostics/diagnostic.js';
+import type { Reporter } from '../../diagnostics/reporter.js';
+import { didYouMean } from '../../diagnostics/suggest.js';
+import { findWordInScalar } from '../../parse/source-document.js';
+import { isLiteral } from '../config-text.js';
+import type { ResourceIR, SourceIR, ToolIR } from '../ir.js';
+import type { SqlChecker } from '../sql-checker.js';
+import { type Analysis, type CatalogTable, CatalogEngine } from './engine.js';
+import type { QueryFacts } from './query-tree.js';
+
+/**
+ * Table functions that read nothing outside the query itself: generated numbers and rows, the
+ * call's own arguments (`format`), an empty table of a structure (`null`). Every other table
+ * function reaches a file, a URL, another server or another table, and is refused.
+ */
+const SELF_CONTAINED_FUNCTIONS = new Set([
+  'numbers',
+  'numbers_mt',
+  'zeros',
+  'zeros_mt',
+  'generate_series',
+  'generateSeries',
+  'generateRandom',
+  'format',
+  'null',
+  'values',
+  'view',
+]);
+
+/** What the catalog learned about the tools and resources of one pipeline. */
+export interface CatalogResult {
+  tools: ToolIR[];
+  /** Columns of each resource's table, by resource name, where the source has a schema. */
+  resourceColumns: Map<string, Array<{ name: string; type: string; comment: string }>>;
+}
+
+/**
+ * The build-time catalog: each source's DDL (its `schema` files, or else its seed's CREATE
+ * statements) loaded into the compiler's engine, with no data and no server, and every tool's SQL
+ * resolved against it by ClickHouse itself. It finds the columns and types each tool returns,
+ * unknown tables and columns (with the engine's words), tables a tool reads but does not
+ * declare, and table functions that reach outside the database.
+ */
+export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources: SourceIR[], resources: ResourceIR[], tools: ToolIR[]): Promise<CatalogResult> {
+  const engine = new CatalogEngine(sql.session);
+  const resourceColumns = new Map<string, Array<{ name: string; type: string; comment: string }>>();
+  const described = new Map<string, ToolIR>();
+  for (const source of sources) {
+    const database = source.database && isLiteral(source.database) && source.database.join('') !== '' ? source.database.join('') : 'default';
+    const ddl = ddlOf(source);
+    await engine.reset(database);
+    for (const statement of ddl) {
+      const refusal = await engine.load(statement.text);
+      if (refusal !== undefined) {
+        reporter.error('MCPC_CATALOG_DDL_INVALID', statement.at, `schema of source '${source.name}': ${refusal}`, {
+          at: { file: statement.file, line: statement.line, col: 1 },
+        });
+      }
+    }
+    const tables = await engine.tables();
+    const hasCatalog = ddl.length > 0;
+    const own = resources.filter((r) => r.source === source.name);
+    for (const resource of own) {
+      const table = tables.find((t) => t.database === (resource.database ?? database) && t.name === resource.table);
+      if (table) resourceColumns.set(resource.name, table.columns);
+      else if (hasCatalog) {
+        reporter.error(
+          'MCPC_CATALOG_UNKNOWN_TABLE',
+          ['resources', resource.name, 'table'],
+          `resource '${resource.name}' names table ${resource.database ?? database}.${resource.table}, which the schema of source '${source.name}' does not have${didYouMean(
+            resource.table,
+            tables.map((t) => t.name),
+          )}`,
+        );
+      }
+    }
+
+    const sourceTools = tools.filter((t) => t.source === source.name);
+    const analyses = await engine.analyze(
+      sourceTools.map((tool) => ({ sql: tool.sql, samples: Object.fromEntries(tool.bindings.map((b) => [b.param, b.sample])) })),
+    );
+    const skipped: string[] = [];
+    sourceTools.forEach((tool, index) => {
+      const analysis = analyses[index]!;
+      if (!analysis.ok) {
+        if (hasCatalog) reportRefusal(reporter, tool, analysis);
+        else skipped.push(tool.name);
+        return;
+      }
+      if (checkReads(reporter, tool, analysis.facts, { database, own, tables })) {
+        described.set(tool.name, { ...tool, columns: analysis.facts.columns ?? [] });
+      }
+    });
+    if (source.catalogFrom === 'none') {
+      const names =
+        skipped.length > 0
+          ? `; without it, the result columns of ${skipped.map((t) => `'${t}'`).join(', ')} are unknown and their SQL is not checked against tables`
+          : '';
+      reporter.warning(
+        'MCPC_CATALOG_MISSING',
+        ['sources', source.name],
+        `source '${source.name}' has neither a schema nor a seed, so its tables are unknown at build time${names}`,
+        { part: 'key', hint: 'add schema: <file of CREATE TABLE statements> to the source' },
+      );
+    }
+  }
+  return { tools: tools.map((tool) => described.get(tool.name) ?? tool), resourceColumns };
+}
+
+interface DdlStatement {
+  text: string;
+  file: string;
+  line: number;
+  /** Where in the pipeline the file is named. */
+  at: DocPath;
+}
+
+/** The DDL a source's catalog is built from: its schema files, or else the CREATE statements of its seed. */
+function ddlOf(source: SourceIR): DdlStatement[] {
+  if (source.schema) {
+    return source.schema.flatMap((file) =>
+      splitStatements(file.text).map((statement) => ({
+        text: statement.text,
+        file: file.shownAs,
+        line: statement.line,
+        at: ['sources', source.name, 'schema'],
+      })),
+    );
+  }
+  if (source.seed) {
+    // Only the DDL: the seed's data is not needed to know the tables, and a large seed must not slow a build.
+    return splitStatements(source.seed.sql)
+      .filter((statement) => /^CREATE\b/i.test(statement.text))
+      .map((statement) => ({ text: statement.text, file: source.seed!.shownAs, line: statement.line, at: ['sources', source.name, 'seed'] }));
+  }
+  return [];
+}
+
+/** An engine refusal of a tool's SQL, as a diagnostic at the name it is about. */
+function reportRefusal(reporter: Reporter, tool: ToolIR, analysis: Analysis & { ok: false }): void {
+  const sqlPath: DocPath = [...tool.at, 'sql'];
+  const words = analysis.message.replace(/ in scope .*?(?=\. Maybe you meant|$)/s, '');
+  const suggestion = /Maybe you meant:? \[?'?([^\]'?]+)'?\]?\??/.exec(words)?.[1];
+  const text = words.replace(/\.? Maybe you meant.*$/s, '');
+  const table = /Unknown table expression identifier '([^']+)'|Table (\S+) does not exist|Database (\S+) does not exist/.exec(text);
+  const column = /Unknown expression identifier `([^`]+)`|Missing columns: '([^']+)'|There's no column '([^']+)'/.exec(text);
+  const name = table?.slice(1).find(Boolean) ?? column?.slice(1).find(Boolean);
+  const code = table ? 'MCPC_SQL_UNKNOWN_TABLE' : column ? 'MCPC_SQL_UNKNOWN_COLUMN' : 'MCPC_SQL_INVALID';
+  const hint = suggestion === undefined ? '' : ` (did you mean '${suggestion.replace(/^default\./, '')}'?)`;
+  const where = name === undefined ? undefined : locateName(reporter, sqlPath, name.replace(/^default\./, ''));
+  reporter.error(code, sqlPath, `SQL of tool '${tool.name}': ${text}${hint}`, where ? { at: where } : {});
+}
+
+/** Whether everything the tool reads is declared; reports each table or function that is not. */
+function checkReads(reporter: Reporter, tool: ToolIR, facts: QueryFacts, scope: { database: string; own: ResourceIR[]; tables: CatalogTable[] }): boolean {
+  const sqlPath: DocPath = [...tool.at, 'sql'];
+  let ok = true;
+  for (const fn of new Set(facts.tableFunctions)) {
+    if (SELF_CONTAINED_FUNCTIONS.has(fn)) continue;
+    ok = false;
+    reporter.error(
+      'MCPC_SQL_EXTERNAL_READ',
+      sqlPath,
+      `SQL of tool '${tool.name}' reads through table function ${fn}(), which reaches outside the database; a tool reads only the tables of its declared resources`,
+      { ...optionalAt(locateName(reporter, sqlPath, fn)), hint: 'declare the table as a resource of a source, and read it by name' },
+    );
+  }
+  const read = [...facts.tables, ...facts.dictionaries.map((d) => (d.includes('.') ? d : `${scope.database}.${d}`))];
+  for (const qualified of new Set(read)) {
+    if (qualified === 'system.one') continue; // what `SELECT 1` without FROM reads: nothing
+    const [database, table] = splitQualified(qualified);
+    const matching = scope.own.filter((r) => (r.database ?? scope.database) === database && r.table === table);
+    if (matching.some((r) => tool.reads.includes(r.name))) continue;
+    ok = false;
+    const shown = database === scope.database ? table : qualified;
+    const fix =
+      matching.length > 0
+        ? `add ${matching.map((r) => `'${r.name}'`).join(' or ')} to its reads`
+        : `declare a resource for ${qualified} (resources: { <name>: { source: ${tool.source}, ${database === scope.database ? '' : `database: ${database}, `}table: ${table} } }) and add it to its reads`;
+    reporter.error('MCPC_SQL_READS_UNDECLARED', sqlPath, `SQL of tool '${tool.name}' reads ${shown}, which no resource in its reads names; ${fix}`, {
+      ...optionalAt(locateName(reporter, sqlPath, table)),
+    });
+  }
+  return ok;
+}
+
+function splitQualified(qualified: string): [string, string] {
+  const dot = qualified.indexOf('.');
+  return [qualified.slice(0, dot), qualified.slice(dot + 1)];
+}
+
+/** Where a name is written in the SQL scalar, when it is written there as such. */
+function locateName(reporter: Reporter, sqlPath: DocPath, name: string): SourceLocation | undefined {
+  return findWordInScalar(reporter.doc, sqlPath, name);
+}
+
+function optionalAt(at: SourceLocation | undefined): { at: SourceLocation } | Record<string, never> {
+  return at ? { at } : {};
+}
