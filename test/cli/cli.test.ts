@@ -91,7 +91,7 @@ describe('mcpc command line', () => {
     // A statement of the schema file that the engine refuses is reported in that file, at its line.
     expect(diagnostics.find((d) => d.code === 'MCPC_CATALOG_DDL_INVALID')).toMatchObject({
       file: 'test/fixtures/invalid/catalog/schema/warehouse.sql',
-      line: 17,
+      line: 20,
     });
   });
 
