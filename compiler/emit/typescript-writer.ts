@@ -1,15 +1,34 @@
-import type { CodeBlockWriter, WriterFunction } from 'ts-morph';
+import { CodeBlockWriter, type WriterFunction } from 'ts-morph';
 
 /** Writes one property's value. */
 export type Entry = [key: string, write: (w: CodeBlockWriter) => void];
 
+/**
+ * A TypeScript file written statement by statement with ts-morph's CodeBlockWriter (two-space
+ * indentation, double quotes, `\n`), one blank line between statements. Nothing is parsed: the
+ * text written is the file.
+ */
+export function writeFile(statements: readonly WriterFunction[]): string {
+  const writer = new CodeBlockWriter({ indentNumberOfSpaces: 2, useTabs: false, useSingleQuote: false, newLine: '\n' });
+  statements.forEach((statement, index) => {
+    if (index > 0) writer.blankLineIfLastNot();
+    statement(writer);
+  });
+  return writer.newLineIfLastNot().toString();
+}
+
 /** A `/** doc *\/` line, then a statement whose value is written by `body`. */
 export function constant(doc: string, head: string, body: (w: CodeBlockWriter) => void): WriterFunction {
   return (w) => {
-    w.blankLineIfLastNot().writeLine(`/** ${doc} */`).write(head);
+    w.writeLine(`/** ${doc} */`).write(head);
     body(w);
     w.write(';').newLine();
   };
+}
+
+/** A one-line JSDoc block on a line of its own, as ts-morph prints a `docs` entry. */
+export function jsDoc(w: CodeBlockWriter, text: string): void {
+  w.write(`/** ${text}`).spaceIfLastNot().write('*/').newLine();
 }
 
 export function value(v: unknown): (w: CodeBlockWriter) => void {

@@ -1,6 +1,6 @@
-import { StructureKind, type InterfaceDeclarationStructure, type StatementStructures, type WriterFunction } from 'ts-morph';
+import type { CodeBlockWriter, WriterFunction } from 'ts-morph';
 import type { BindingIR, QueryToolIR } from '../../analyze/ir.js';
-import { camelCase, constant, escapeDoc, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
+import { camelCase, constant, escapeDoc, jsDoc, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
 import type { ToolWriter } from './writer.js';
 
 /**
@@ -9,7 +9,7 @@ import type { ToolWriter } from './writer.js';
  * that `bind` reads only declared params.
  */
 export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
-  const statements: Array<StatementStructures | WriterFunction> = [];
+  const statements: WriterFunction[] = [];
   const argsType = tool.params.length > 0 ? `${tool.identifier}Params` : undefined;
   if (argsType) statements.push(paramsInterface(tool, argsType));
   const sqlConstant = `${camelCase(tool.identifier)}Sql`;
@@ -37,21 +37,23 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
   return { statements, variable };
 };
 
-function paramsInterface(tool: QueryToolIR, name: string): InterfaceDeclarationStructure {
-  return {
-    kind: StructureKind.Interface,
-    name,
-    isExported: true,
-    docs: [`Arguments of tool \`${tool.name}\` after validation, with defaults applied.`],
-    properties: tool.params.map((param) => {
-      const description = param.schema.description;
-      return { name: param.name, type: param.tsType, ...(typeof description === 'string' ? { docs: [escapeDoc(description)] } : {}) };
-    }),
+/** The interface of the validated arguments, a JSDoc line on each param that has a description. */
+function paramsInterface(tool: QueryToolIR, name: string): WriterFunction {
+  return (w) => {
+    jsDoc(w, `Arguments of tool \`${tool.name}\` after validation, with defaults applied.`);
+    w.write(`export interface ${name} `).inlineBlock(() => {
+      tool.params.forEach((param, index) => {
+        w.conditionalNewLine(index > 0);
+        const description = param.schema.description;
+        if (typeof description === 'string') jsDoc(w, escapeDoc(description));
+        w.write(`${param.name}: ${param.tsType};`);
+      });
+    });
   };
 }
 
 /** The query parameters of one call, each argument encoded for its ClickHouse type, one per line. */
-function writeBind(w: Parameters<WriterFunction>[0], bindings: readonly BindingIR[]): void {
+function writeBind(w: CodeBlockWriter, bindings: readonly BindingIR[]): void {
   w.write('(args) => (');
   writeObject(
     w,

@@ -1,9 +1,9 @@
-import type { StatementStructures, WriterFunction } from 'ts-morph';
+import type { WriterFunction } from 'ts-morph';
 import type { ToolIR } from '../../analyze/ir.js';
 
 /** A tool's declarations in `server.ts`, and the variable that holds its spec. */
 export interface WrittenTool {
-  statements: Array<StatementStructures | WriterFunction>;
+  statements: WriterFunction[];
   variable: string;
 }
 
