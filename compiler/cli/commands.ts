@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics, summarize, type DiagnosticFormat } from '../diagnostics/render.js';
@@ -7,15 +7,14 @@ import type { BuildOutput } from '../emit/emit.js';
 import { RUNTIME_MODULE } from '../emit/server-source.js';
 import { compileServerSource } from './compile-server.js';
 import { compileFile, displayPath, type CompiledFile } from './compile-file.js';
+import { InternalError } from './internal-error.js';
 import { runtimeResolvesFrom } from './runtime-reach.js';
-import { staleFiles, writeBuild } from './output-files.js';
+import { resolveOut, staleFiles, writeBuild } from './output-files.js';
 
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
-
-export class InternalError extends Error {}
 
 /** Compiles every file with one shared SQL checker (the engine starts once per run). */
 async function compileAll(files: readonly string[], outRoot: string): Promise<CompiledFile[]> {
@@ -119,8 +118,4 @@ function report(diagnostics: Diagnostic[], format: DiagnosticFormat, results: Co
   } else {
     io.stdout(rendered);
   }
-}
-
-export function resolveOut(out: string | undefined): string {
-  return resolve(out ?? 'build');
 }

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { mcpcVersion } from '../paths.js';
 import type { DiagnosticFormat } from '../diagnostics/render.js';
-import { buildCommand, checkCommand, InternalError, resolveOut, type Io } from './commands.js';
-import { devCommand } from './dev.js';
+import type { Io } from './commands.js';
+import { InternalError } from './internal-error.js';
+import { resolveOut } from './output-files.js';
 
 const USAGE = `mcpc ${mcpcVersion}: compile pipeline YAML into MCP servers over ClickHouse
 
@@ -74,17 +75,19 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`--${option} does not apply to '${command}'`);
     }
   };
+  // Each command is loaded when it runs: the compiler brings TypeScript (with ts-morph), the YAML
+  // parser and Ajv, about 0.6 s that --help, --version and a usage error should not pay.
   switch (command) {
     case 'build':
       only(['out']);
       if (files.length === 0) throw new UsageError('build needs at least one pipeline file');
-      return buildCommand(files, resolveOut(values.out), io);
+      return (await import('./commands.js')).buildCommand(files, resolveOut(values.out), io);
     case 'check': {
       only(['out', 'format']);
       if (files.length === 0) throw new UsageError('check needs at least one pipeline file');
       const format = values.format ?? 'text';
       if (format !== 'text' && format !== 'json' && format !== 'github') throw new UsageError(`--format must be text, json or github, not '${format}'`);
-      return checkCommand(files, format as DiagnosticFormat, values.out === undefined ? undefined : resolveOut(values.out), io);
+      return (await import('./commands.js')).checkCommand(files, format as DiagnosticFormat, values.out === undefined ? undefined : resolveOut(values.out), io);
     }
     case 'dev': {
       only(['out', 'host', 'port', 'reseed']);
@@ -92,7 +95,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       const port = values.port === undefined ? undefined : Number(values.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
         throw new UsageError(`--port must be a port number, not '${values.port}'`);
-      return devCommand(
+      return (await import('./dev.js')).devCommand(
         files[0]!,
         {
           outRoot: resolveOut(values.out),

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BuildOutput } from '../emit/emit.js';
 
 /**
@@ -43,4 +43,9 @@ function listFiles(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Where builds go: `--out`, or `build` in the working directory, as an absolute path. */
+export function resolveOut(out: string | undefined): string {
+  return resolve(out ?? 'build');
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { mcpcBin, outsideDir, repoRoot, scratchDir } from '../support/paths.js';
 
@@ -28,6 +29,19 @@ describe('mcpc command line', () => {
     const version = mcpc('--version');
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
+  });
+
+  it('answers --help and --version without loading the compiler and its libraries', () => {
+    const main = pathToFileURL(join(repoRoot, 'dist', 'compiler', 'cli', 'main.js')).href;
+    const script = `
+      import { createRequire } from 'node:module';
+      const { main } = await import(${JSON.stringify(main)});
+      for (const flag of ['--help', '--version']) await main([flag], { stdout() {}, stderr() {} });
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      console.log(loaded.filter((path) => /[\\\\/]node_modules[\\\\/](ts-morph|typescript|yaml|ajv|chdb)[\\\\/]/.test(path)).join('\\n'));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('');
   });
 
   it('exits 2 with usage on wrong usage, without a stack trace', () => {
