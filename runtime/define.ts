@@ -1,4 +1,4 @@
-import type { QueryToolSpec, ToolSpec } from './contract/spec.js';
+import type { PipelineToolSpec, QueryToolSpec, ToolSpec } from './contract/spec.js';
 
 /**
  * Declares a query tool with its argument type. The type lets the compiler's type-check prove
@@ -6,6 +6,11 @@ import type { QueryToolSpec, ToolSpec } from './contract/spec.js';
  */
 export function queryTool<Args = Record<string, never>>(spec: Omit<QueryToolSpec<Args>, 'kind'>): ToolSpec {
   return { kind: 'query', ...spec } as unknown as ToolSpec;
+}
+
+/** Declares a composite pipeline served as a tool. */
+export function pipelineTool(spec: Omit<PipelineToolSpec, 'kind'>): ToolSpec {
+  return { kind: 'pipeline', ...spec };
 }
 
 /**

@@ -26,6 +26,8 @@ export type ToolErrorCode =
   | 'SOURCE.REFUSED'
   | 'REQUEST.CANCELLED'
   | 'SERVER.BUSY'
+  | 'STEP.FAILED'
+  | 'STEP.TIMEOUT'
   | 'INTERNAL';
 
 /** Refuses to start: bad configuration, an unusable database. The message is for the operator. */

@@ -5,6 +5,7 @@
 export type {
   AccessLevel,
   AccessRule,
+  ArgSpec,
   ConfigPart,
   ColumnSpec,
   ConfigText,
@@ -12,13 +13,15 @@ export type {
   HttpSpec,
   JsonObject,
   LimitsSpec,
+  PipelineToolSpec,
   QueryToolSpec,
   ResourceSpec,
   SeedSpec,
   ServerLimitsSpec,
   ServerSpec,
   SourceSpec,
+  StepSpec,
   ToolSpec,
 } from './contract/spec.js';
-export { queryTool, toEpochSeconds } from './define.js';
+export { pipelineTool, queryTool, toEpochSeconds } from './define.js';
 export { main } from './main.js';

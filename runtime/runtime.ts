@@ -3,6 +3,7 @@ import { compileArgsValidator, createArgsAjv } from './contract/args.js';
 import { resolveServerLimits, type ServerLimits } from './contract/server-limits.js';
 import type { ResourceSpec, ServerSpec } from './contract/spec.js';
 import { Catalog } from './protocol/catalog.js';
+import { InflightCalls } from './protocol/inflight.js';
 import { observed } from './sources/observed.js';
 import type { Source } from './sources/source.js';
 import { prepareTool, type ServedTool } from './tools/served-tool.js';
@@ -19,6 +20,8 @@ export interface Runtime {
   limits: ServerLimits;
   /** The server-wide bound on tool calls running at once. */
   admission: Admission;
+  /** Tool calls in flight, for cancellations that arrive apart from their call. */
+  inflight: InflightCalls;
 }
 
 export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>): Runtime {
@@ -33,5 +36,6 @@ export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Sou
     catalog: new Catalog(spec, [...tools.values()]),
     limits,
     admission: new Admission(limits),
+    inflight: new InflightCalls(),
   };
 }

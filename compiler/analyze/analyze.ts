@@ -38,14 +38,6 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     return columns ? { ...r, columns } : r;
   });
   const pipelines = analyzeComposites(reporter, file, tools, identifiers);
-  for (const name of Object.keys(file.pipelines ?? {})) {
-    reporter.warning(
-      'MCPC_PIPELINE_NOT_SERVED',
-      ['pipelines', name],
-      `pipeline '${name}' is checked, but mcpc ${mcpcVersion} does not serve composite pipelines as tools yet`,
-      { part: 'key' },
-    );
-  }
   const http = file.server.http ?? {};
   return {
     file: reporter.doc.file,

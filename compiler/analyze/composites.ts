@@ -2,12 +2,19 @@ import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { Reporter } from '../diagnostics/reporter.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { PipelineFile, PipelineSection } from '../validate/pipeline-file.js';
+import { requiredAccess } from '../../runtime/contract/access.js';
 import { explainArgError } from '../../runtime/contract/args.js';
+import type { AccessRule } from '../../runtime/contract/spec.js';
 import { parseArgument, referencesOf } from './expressions.js';
 import type { IdentifierAllocator } from './identifiers.js';
 import type { ArgIR, CompositeIR, JsonSchema, ParamIR, StepIR, ToolIR } from './ir.js';
 import { analyzeParams, declaredType, inputSchemaOf, jsonTypeOf } from './params.js';
 import { validatorFor } from './schema-validators.js';
+
+/** How long a step may run unless its pipeline or itself says otherwise. */
+const DEFAULT_STEP_TIMEOUT_S = 30;
+/** Steps of one pipeline call running at once unless the pipeline says otherwise. */
+const DEFAULT_MAX_CONCURRENT_STEPS = 4;
 
 interface Callable {
   kind: 'tool' | 'pipeline';
@@ -50,7 +57,7 @@ export function analyzeComposites(reporter: Reporter, file: PipelineFile, tools:
     const composite = analyzeComposite(reporter, name, section, params, callables, outputs, identifiers);
     if (composite) composites.push(composite);
   }
-  return composites;
+  return settleReach(composites, tools);
 }
 
 function analyzeComposite(
@@ -95,11 +102,36 @@ function analyzeComposite(
         }
       }
     }
-    steps.push({ id, target: { kind: callee.kind, name: step.tool }, args, dependsOn: [...dependsOn].filter((s) => stepIds.includes(s)).sort(), at: stepAt });
+    const after: string[] = [];
+    for (const [index, other] of (step.after ?? []).entries()) {
+      if (other === id) {
+        reporter.error('MCPC_GRAPH_STEP_CYCLE', [...stepAt, 'after', index], `step '${id}' cannot run after itself`);
+      } else if (!stepIds.includes(other)) {
+        reporter.error(
+          'MCPC_REF_UNKNOWN_STEP',
+          [...stepAt, 'after', index],
+          `step '${id}' runs after '${other}', which is not a step of pipeline '${name}'${didYouMean(other, stepIds)}`,
+        );
+      } else after.push(other);
+    }
+    steps.push({
+      id,
+      target: { kind: callee.kind, name: step.tool },
+      args,
+      dependsOn: [...dependsOn].filter((s) => stepIds.includes(s)).sort(),
+      after,
+      timeoutS: step.timeout_s ?? section.step_timeout_s ?? DEFAULT_STEP_TIMEOUT_S,
+      at: stepAt,
+    });
   }
 
-  let output: ArgIR | undefined;
-  if (section.output !== undefined) output = readArgument(scope, [...at, 'output'], section.output);
+  // Without `output`, a pipeline returns what its last step returns.
+  const written =
+    section.output === undefined ? { kind: 'step' as const, step: stepIds.at(-1)!, fields: [] } : readArgument(scope, [...at, 'output'], section.output);
+  if (!written) return undefined;
+  const structured = asStructured(schemaOfArg(scope, [...at, 'output'], written));
+  const output: ArgIR = structured.wrap ? { kind: 'object', entries: { result: written } } : written;
+  const outputSchema = structured.schema;
 
   return {
     name,
@@ -109,9 +141,70 @@ function analyzeComposite(
     params,
     inputSchema: inputSchemaOf(params),
     steps,
-    ...(output ? { output } : {}),
+    output,
+    outputSchema,
+    // Settled once every pipeline is analyzed: they depend on what it reaches (see settleReach).
+    access: 'anonymous',
+    reads: [],
+    maxConcurrentSteps: section.max_concurrent_steps ?? DEFAULT_MAX_CONCURRENT_STEPS,
     at,
   };
+}
+
+/** structuredContent is an object: a pipeline whose output is not one returns it as `{ result }`. */
+function asStructured(schema: JsonSchema | undefined): { wrap: boolean; schema: JsonSchema } {
+  if (schema === undefined || declaredType(schema) === 'object') return { wrap: false, schema: schema ?? { type: 'object' } };
+  return { wrap: true, schema: { type: 'object', properties: { result: schema }, required: ['result'], additionalProperties: false } };
+}
+
+/** The JSON Schema of an argument's value, when it can be known. */
+function schemaOfArg(scope: Scope, at: DocPath, arg: ArgIR): JsonSchema | undefined {
+  switch (arg.kind) {
+    case 'literal': {
+      const type = jsonTypeOf(arg.value);
+      return type === 'null' ? { type: 'null' } : { type };
+    }
+    case 'template':
+      return { type: 'string' };
+    case 'list':
+      return { type: 'array' };
+    case 'object': {
+      const properties: Record<string, JsonSchema> = {};
+      for (const [key, item] of Object.entries(arg.entries)) properties[key] = schemaOfArg(scope, at, item) ?? {};
+      return { type: 'object', properties, required: Object.keys(properties) };
+    }
+    case 'param':
+    case 'step':
+      return typeOfReference(scope, at, arg) ?? undefined;
+  }
+}
+
+/**
+ * Each pipeline's access and reads: those of every tool it reaches, through nested pipelines.
+ * A caller sees and may call a pipeline only if it may call everything the pipeline calls.
+ */
+function settleReach(composites: CompositeIR[], tools: ToolIR[]): CompositeIR[] {
+  const byName = new Map(composites.map((c) => [c.name, c]));
+  const memo = new Map<string, { reads: string[]; rules: AccessRule[] }>();
+  const reach = (name: string, visiting: Set<string>): { reads: string[]; rules: AccessRule[] } => {
+    const known = memo.get(name);
+    if (known) return known;
+    const tool = tools.find((t) => t.name === name);
+    if (tool) return { reads: tool.reads, rules: [tool] };
+    const composite = byName.get(name);
+    // An unknown callee or a cycle (both reported elsewhere) reaches nothing more.
+    if (!composite || visiting.has(name)) return { reads: [], rules: [] };
+    visiting.add(name);
+    const parts = composite.steps.map((step) => reach(step.target.name, visiting));
+    visiting.delete(name);
+    const found = { reads: [...new Set(parts.flatMap((p) => p.reads))], rules: parts.flatMap((p) => p.rules) };
+    memo.set(name, found);
+    return found;
+  };
+  return composites.map((composite) => {
+    const { reads, rules } = reach(composite.name, new Set());
+    return { ...composite, reads, ...requiredAccess(rules) };
+  });
 }
 
 interface Scope {
@@ -174,8 +267,25 @@ function typeOfReference(
   const walked: string[] = [];
   for (const field of ref.fields) {
     if (!schema) return undefined;
+    if (/^[0-9]+$/.test(field)) {
+      // An index into a list (`rows.0`): its items' type.
+      if (declaredType(schema) !== 'array') {
+        const owner = walked.length === 0 ? `the output of step '${ref.step}' (${target})` : `steps.${ref.step}.${walked.join('.')}`;
+        scope.reporter.error(
+          'MCPC_REF_UNKNOWN_FIELD',
+          at,
+          `\${steps.${ref.step}.${[...walked, field].join('.')}}: ${owner} is not a list, so it has no item ${field}`,
+        );
+        return null;
+      }
+      walked.push(field);
+      schema = schema.items as JsonSchema | undefined;
+      continue;
+    }
     const properties = schema.properties as Record<string, JsonSchema> | undefined;
-    const next = properties?.[field];
+    // An object whose fields are not known (a result without a catalog): nothing to check.
+    if (!properties) return undefined;
+    const next = properties[field];
     if (!next) {
       const available = Object.keys(properties ?? {});
       const owner = walked.length === 0 ? `the output of step '${ref.step}' (${target})` : `steps.${ref.step}.${walked.join('.')}`;
@@ -260,13 +370,16 @@ class OutputTypes {
     this.visiting.add(name);
     const pipeline = this.file.pipelines?.[name];
     let schema: JsonSchema | undefined;
-    if (pipeline?.output !== undefined) {
-      const parsed = parseArgument(pipeline.output);
-      if (parsed.ok && parsed.arg.kind === 'step') {
-        const stepTool = pipeline.steps[parsed.arg.step]?.tool;
+    if (pipeline) {
+      // Its output, or its last step's result (see analyzeComposite), then made an object the same way.
+      const parsed = pipeline.output === undefined ? undefined : parseArgument(pipeline.output);
+      const arg = parsed === undefined ? { kind: 'step', step: Object.keys(pipeline.steps).at(-1)!, fields: [] } : parsed.ok ? parsed.arg : undefined;
+      if (arg?.kind === 'step') {
+        const stepTool = pipeline.steps[arg.step]?.tool;
         schema = stepTool === undefined ? undefined : this.of(stepTool);
-        for (const field of parsed.arg.fields) schema = (schema?.properties as Record<string, JsonSchema> | undefined)?.[field];
+        for (const field of arg.fields) schema = (schema?.properties as Record<string, JsonSchema> | undefined)?.[field];
       }
+      schema = asStructured(schema).schema;
     }
     this.visiting.delete(name);
     this.memo.set(name, schema);

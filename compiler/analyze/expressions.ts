@@ -6,7 +6,7 @@ export type ExpressionResult = { ok: true; arg: ArgIR } | { ok: false; message: 
 
 const IDENT = '[A-Za-z_][A-Za-z0-9_]*';
 const PARAM_REF = new RegExp(`^params\\.(${IDENT})$`);
-const STEP_REF = new RegExp(`^steps\\.(${IDENT})((?:\\.${IDENT})*)$`);
+const STEP_REF = new RegExp(`^steps\\.(${IDENT})((?:\\.(?:${IDENT}|[0-9]+))*)$`);
 
 /**
  * Reads a step argument or pipeline output. Strings may hold `${params.x}` and

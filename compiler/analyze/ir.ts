@@ -131,10 +131,14 @@ export interface StepIR {
   args: Record<string, ArgIR>;
   /** Steps whose output this step reads. */
   dependsOn: string[];
+  /** Steps this one runs after though it reads nothing of theirs (`after:`). */
+  after: string[];
+  timeoutS: number;
   at: DocPath;
 }
 
-export interface CompositeIR {
+/** A composite pipeline, served as a tool. Its access and reads are those of every tool it reaches. */
+export interface CompositeIR extends AccessRule {
   name: string;
   identifier: string;
   title?: string;
@@ -142,6 +146,11 @@ export interface CompositeIR {
   params: ParamIR[];
   inputSchema: JsonSchema;
   steps: StepIR[];
-  output?: ArgIR;
+  /** What it returns: its `output`, or its last step's result; always an object (a value that is not one is wrapped as `{ result }`). */
+  output: ArgIR;
+  outputSchema: JsonSchema;
+  /** Every resource a tool it reaches reads, in reaching order. */
+  reads: string[];
+  maxConcurrentSteps: number;
   at: DocPath;
 }

@@ -39,8 +39,13 @@ export async function buildCommand(files: readonly string[], outRoot: string, io
   for (const result of results) {
     const dir = join(outRoot, result.ir!.name);
     writeBuild(dir, withServerJs(result.file, result.output!));
-    const tools = result.ir!.tools.length;
-    io.stderr(`built ${result.file} → ${displayPath(dir)}/ (${tools} ${tools === 1 ? 'tool' : 'tools'}, ${result.ir!.resources.length} resources)\n`);
+    const { tools, pipelines, resources } = result.ir!;
+    const counts = [
+      plural(tools.length, 'tool'),
+      ...(pipelines.length > 0 ? [plural(pipelines.length, 'pipeline')] : []),
+      plural(resources.length, 'resource'),
+    ];
+    io.stderr(`built ${result.file} → ${displayPath(dir)}/ (${counts.join(', ')})\n`);
     if (!runtimeResolvesFrom(dir)) {
       io.stderr(
         `warning: ${displayPath(dir)}/server.js imports ${RUNTIME_MODULE}, which cannot be found from there, so the server cannot start; ` +
@@ -49,6 +54,10 @@ export async function buildCommand(files: readonly string[], outRoot: string, io
     }
   }
   return 0;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** `mcpc check`: every diagnostic, nothing written; with `--out`, also fail when a build on disk is stale. */

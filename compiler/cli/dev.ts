@@ -60,10 +60,10 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
     const origin = httpOrigin(host, port);
     if (await waitForHealth(origin, server)) {
       const url = `${origin}/mcp`;
-      const hidden = result.ir.tools.filter((tool) => !mayAccess(ANONYMOUS, tool)).map((tool) => tool.name);
+      const hidden = [...result.ir.tools, ...result.ir.pipelines].filter((tool) => !mayAccess(ANONYMOUS, tool)).map((tool) => tool.name);
       const banner = [
         ``,
-        `mcpc dev: serving '${result.ir.name}' (${result.ir.tools.length} tools) from ${displayPath(dir)}/`,
+        `mcpc dev: serving '${result.ir.name}' (${result.ir.tools.length + result.ir.pipelines.length} tools) from ${displayPath(dir)}/`,
         `  MCP endpoint   ${url}`,
         ...(hidden.length > 0
           ? [`  note           HTTP callers are anonymous; tools over authenticated resources (${hidden.join(', ')}) are served over stdio only`]

@@ -57,10 +57,9 @@ export const DIAGNOSTIC_CODES = {
   MCPC_CATALOG_UNKNOWN_TABLE: "A resource names a table its source's schema does not have.",
   MCPC_CATALOG_MISSING: 'A source has neither a schema nor a seed, so the checks that need its tables are skipped for its tools.',
   MCPC_UNSUPPORTED: 'The language accepts this, but this version of mcpc does not build it yet.',
-  MCPC_PIPELINE_NOT_SERVED: 'Composite pipelines are checked, but this version does not serve them as tools yet.',
 
   MCPC_GRAPH_CYCLE: 'Pipelines call each other in a loop.',
-  MCPC_GRAPH_STEP_CYCLE: "Steps of one pipeline depend on each other's output in a loop.",
+  MCPC_GRAPH_STEP_CYCLE: 'Steps of one pipeline wait for each other (through their outputs or `after`) in a loop.',
 
   MCPC_BUILD_STALE: 'The build output on disk differs from what the compiler emits now (run `mcpc build`).',
   MCPC_INTERNAL: 'mcpc itself failed; this is a bug to report, not a mistake in the pipeline.',

@@ -22,7 +22,15 @@ export interface Manifest {
     output_schema: Record<string, unknown>;
     sql: string;
   }>;
-  pipelines: Array<{ name: string; description: string; input_schema: Record<string, unknown>; steps: Array<{ id: string; calls: string }>; served: false }>;
+  pipelines: Array<{
+    name: string;
+    description: string;
+    reads: string[];
+    access: string;
+    input_schema: Record<string, unknown>;
+    output_schema: Record<string, unknown>;
+    steps: Array<{ id: string; calls: string; after: string[] }>;
+  }>;
   /** sha256 of this manifest without this field: the identity of the server's behaviour. */
   content_hash: string;
 }
@@ -66,9 +74,11 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
     pipelines: ir.pipelines.map((p) => ({
       name: p.name,
       description: p.description,
+      reads: p.reads,
+      access: p.access,
       input_schema: p.inputSchema,
-      steps: p.steps.map((s) => ({ id: s.id, calls: s.target.name })),
-      served: false,
+      output_schema: p.outputSchema,
+      steps: p.steps.map((s) => ({ id: s.id, calls: s.target.name, after: [...new Set([...s.dependsOn, ...s.after])].sort() })),
     })),
   };
   return { ...body, content_hash: `sha256:${createHash('sha256').update(canonicalJson(body)).digest('hex')}` };

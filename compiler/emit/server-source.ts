@@ -1,6 +1,7 @@
 import type { CodeBlockWriter, WriterFunction } from 'ts-morph';
 import type { ConfigText } from '../../runtime/contract/spec.js';
 import type { ServerIR, SourceIR } from '../analyze/ir.js';
+import { writePipeline } from './pipeline.js';
 import { writeTool } from './tools/index.js';
 import { constant, value, writeFile, writeObject, type Entry } from './typescript-writer.js';
 
@@ -29,13 +30,14 @@ export function renderServerSource(ir: ServerIR, options: ServerSourceOptions): 
     },
   ];
   const variables: string[] = [];
-  for (const tool of ir.tools) {
-    const written = writeTool(tool);
+  for (const written of [...ir.tools.map(writeTool), ...ir.pipelines.map(writePipeline)]) {
     statements.push(...written.statements);
     variables.push(written.variable);
   }
   statements.push(
-    constant(`The ${ir.name} server: its sources, resources and tools.`, 'export const spec: mcpc.ServerSpec = ', (w) => writeSpec(w, ir, options, variables)),
+    constant(`The ${ir.name} server: its sources, resources, tools and pipelines.`, 'export const spec: mcpc.ServerSpec = ', (w) =>
+      writeSpec(w, ir, options, variables),
+    ),
   );
   statements.push((w) => w.writeLine('mcpc.main(spec, import.meta.url);'));
   return writeFile(statements);

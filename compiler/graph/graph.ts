@@ -57,13 +57,18 @@ function orderSteps(reporter: Reporter, composite: CompositeIR): CompositeIR {
       steps.mergeNode(dependency);
       steps.mergeEdge(step.id, dependency, { at: [...step.at, 'with'], description: `step '${step.id}' reads the output of '${dependency}'` });
     }
+    for (const [index, earlier] of step.after.entries()) {
+      steps.mergeNode(earlier);
+      if (!steps.hasEdge(step.id, earlier))
+        steps.addEdge(step.id, earlier, { at: [...step.at, 'after', index], description: `step '${step.id}' runs after '${earlier}'` });
+    }
   }
   const cycles = findCycles(steps);
   for (const cycle of cycles) {
     reporter.error(
       'MCPC_GRAPH_STEP_CYCLE',
       edgeAt(steps, cycle, 0),
-      `steps of pipeline '${composite.name}' need each other's output in a loop: ${cycle.join(' -> ')}`,
+      `steps of pipeline '${composite.name}' wait for each other in a loop: ${cycle.join(' -> ')}`,
       {
         related: relatedEdges(reporter, steps, cycle),
       },
@@ -72,7 +77,7 @@ function orderSteps(reporter: Reporter, composite: CompositeIR): CompositeIR {
   if (cycles.length > 0) return composite;
 
   // Kahn's algorithm, always taking the earliest-declared ready step, so the order is stable.
-  const remaining = new Map(composite.steps.map((s) => [s.id, new Set(s.dependsOn)]));
+  const remaining = new Map(composite.steps.map((s) => [s.id, new Set([...s.dependsOn, ...s.after])]));
   const ordered: CompositeIR['steps'] = [];
   while (remaining.size > 0) {
     const ready = composite.steps.find((s) => remaining.get(s.id)?.size === 0);

@@ -116,6 +116,8 @@ export interface PipelineSection {
   title?: string;
   description: string;
   params?: Record<string, ParamSection>;
-  steps: Record<string, { tool: string; with?: Record<string, unknown> }>;
-  output?: string;
+  steps: Record<string, { tool: string; with?: Record<string, unknown>; after?: string[]; timeout_s?: number }>;
+  output?: string | Record<string, unknown>;
+  step_timeout_s?: number;
+  max_concurrent_steps?: number;
 }

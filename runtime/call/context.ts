@@ -13,6 +13,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** `performance.now()` when the request arrived. */
   readonly startedAt: number;
+  /** Reports progress to the caller, when it asked for progress (sent a progress token). */
+  readonly progress?: (done: number, total: number, message: string) => void;
 }
 
 /** Milliseconds since the call arrived, rounded for logs. */

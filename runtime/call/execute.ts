@@ -1,12 +1,27 @@
 import type { JsonObject } from '../contract/spec.js';
 import type { Runtime } from '../runtime.js';
-import type { ToolOutcome } from '../tools/kind.js';
+import type { ToolEnvironment, ToolOutcome } from '../tools/kind.js';
 import type { ServedTool } from '../tools/served-tool.js';
 import type { CallContext } from './context.js';
+import { validateArguments } from './validate.js';
 
-/** Third stage: the tool's kind runs it on its source. */
+/** Third stage: the tool's kind runs it, with what it may use of the server. */
 export function execute(runtime: Runtime, context: CallContext, tool: ServedTool, args: JsonObject): Promise<ToolOutcome> {
-  const source = runtime.sources.get(tool.spec.source);
-  if (!source) throw new Error(`tool '${tool.spec.name}' names source '${tool.spec.source}', which is not open`);
-  return tool.kind.run(tool.spec, args, { context, source });
+  return tool.kind.run(tool.spec, args, environment(runtime, context));
+}
+
+function environment(runtime: Runtime, context: CallContext): ToolEnvironment {
+  return {
+    context,
+    sourceOf(name) {
+      const source = runtime.sources.get(name);
+      if (!source) throw new Error(`mcpc internal error: source '${name}' is not open`);
+      return source;
+    },
+    async callStep(name, rawArgs, stepContext) {
+      const tool = runtime.tools.get(name);
+      if (!tool) throw new Error(`mcpc internal error: a step calls '${name}', which is not served`);
+      return execute(runtime, stepContext, tool, validateArguments(tool, rawArgs));
+    },
+  };
 }

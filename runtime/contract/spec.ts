@@ -115,8 +115,7 @@ interface ToolSpecBase extends AccessRule {
   readonly name: string;
   readonly title?: string;
   readonly description: string;
-  readonly source: string;
-  /** Resources the tool reads; its access is what they require. */
+  /** Resources the tool reads (a pipeline: those of every tool it reaches); its access is what they require. */
   readonly reads: readonly string[];
   readonly inputSchema: JsonObject;
 }
@@ -124,6 +123,8 @@ interface ToolSpecBase extends AccessRule {
 /** A tool that runs one declared SELECT with its arguments bound server-side. */
 export interface QueryToolSpec<Args = JsonObject> extends ToolSpecBase {
   readonly kind: 'query';
+  /** The source it runs on. */
+  readonly source: string;
   /** SQL proven at build time to be exactly one SELECT (it formats to the text that was proven). */
   readonly sql: string;
   /** Maps validated arguments (defaults applied) to the query parameters of `sql`; absent when it has none. */
@@ -144,8 +145,43 @@ export interface EmptyInputSpec {
   readonly replacement: string;
 }
 
+/**
+ * A composite pipeline served as a tool: a DAG of steps, each calling a tool or another pipeline
+ * in-process with arguments computed from the pipeline's params and earlier steps' results.
+ */
+export interface PipelineToolSpec extends ToolSpecBase {
+  readonly kind: 'pipeline';
+  /** In an order where every step comes after those it waits for. */
+  readonly steps: readonly StepSpec[];
+  /** What the pipeline returns (an object). */
+  readonly output: ArgSpec;
+  readonly outputSchema: JsonObject;
+  /** Steps of one call running at once. */
+  readonly maxConcurrentSteps: number;
+}
+
+/** One step of a pipeline. */
+export interface StepSpec {
+  readonly id: string;
+  /** The tool or pipeline it calls. */
+  readonly call: string;
+  readonly with: Readonly<Record<string, ArgSpec>>;
+  /** Steps that must finish first: those whose results it reads, and those its `after` names. */
+  readonly after: readonly string[];
+  readonly timeoutS: number;
+}
+
+/** A value computed per call: a literal, a param, a field of an earlier step's result, text, a list or an object of them. */
+export type ArgSpec =
+  | { readonly literal: unknown }
+  | { readonly param: string }
+  | { readonly step: string; readonly fields: readonly string[] }
+  | { readonly template: ReadonlyArray<string | { readonly param: string } | { readonly step: string; readonly fields: readonly string[] }> }
+  | { readonly list: readonly ArgSpec[] }
+  | { readonly object: Readonly<Record<string, ArgSpec>> };
+
 /** A tool as the runtime holds it, its argument type erased: one member per kind. */
-export type ToolSpec = QueryToolSpec;
+export type ToolSpec = QueryToolSpec | PipelineToolSpec;
 
 /** The kinds of tool this runtime serves. */
 export type ToolKindName = ToolSpec['kind'];

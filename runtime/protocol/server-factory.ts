@@ -6,13 +6,15 @@ import { readResource } from '../call/read-resource.js';
 import type { Principal } from '../contract/access.js';
 import type { Runtime } from '../runtime.js';
 import { REFUSAL_META_KEY, RefusedArguments } from './inbound-guard.js';
+import { callKey } from './inflight.js';
 
-/** Where a transport puts the caller it resolved, in the SDK's pass-through `authInfo`. */
+/** Where a transport puts the caller it resolved, and where the caller connects from, in the SDK's pass-through `authInfo`. */
 const PRINCIPAL_KEY = 'mcpc/principal';
+const CLIENT_KEY = 'mcpc/client';
 
 /** `authInfo` that carries a caller the transport resolved (HTTP sets it per request as `req.auth`). */
-export function authInfoFor(principal: Principal): AuthInfo {
-  return { token: '', clientId: principal.id, scopes: [...principal.scopes], extra: { [PRINCIPAL_KEY]: principal } };
+export function authInfoFor(principal: Principal, client: string): AuthInfo {
+  return { token: '', clientId: principal.id, scopes: [...principal.scopes], extra: { [PRINCIPAL_KEY]: principal, [CLIENT_KEY]: client } };
 }
 
 /**
@@ -28,8 +30,18 @@ export function serverFactory(runtime: Runtime, transportPrincipal: Principal): 
   const cacheHints = { 'tools/list': { ttlMs: 60_000, cacheScope: 'private' as const }, 'resources/list': { ttlMs: 60_000, cacheScope: 'private' as const } };
   return (request) => {
     const principal = (request.authInfo?.extra?.[PRINCIPAL_KEY] as Principal | undefined) ?? transportPrincipal;
+    const client = (request.authInfo?.extra?.[CLIENT_KEY] as string | undefined) ?? 'stdio';
     const view = runtime.catalog.viewFor(principal);
-    const context = (signal: AbortSignal): CallContext => ({ requestId: randomUUID(), principal, signal, startedAt: performance.now() });
+    // Over HTTP, a client that goes away (a closed stream) cancels what it asked for, whatever the
+    // SDK does with the request; `notifications/cancelled` cancels through the SDK's own signal.
+    const connection = request.requestInfo?.signal;
+    const context = (signal: AbortSignal, progress?: CallContext['progress']): CallContext => ({
+      requestId: randomUUID(),
+      principal,
+      signal: connection ? AbortSignal.any([signal, connection]) : signal,
+      startedAt: performance.now(),
+      ...(progress ? { progress } : {}),
+    });
     const server = new Server(
       { name: spec.name, version: spec.version },
       {
@@ -46,8 +58,25 @@ export function serverFactory(runtime: Runtime, transportPrincipal: Principal): 
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const refused = request.params._meta?.[REFUSAL_META_KEY];
       const args = typeof refused === 'string' ? new RefusedArguments(refused) : request.params.arguments;
-      const result = await callTool(runtime, context(ctx.mcpReq.signal), request.params.name, args);
-      return server.projectCallToolResult(result, runtime.tools.get(request.params.name)?.outputSchema);
+      const token = request.params._meta?.progressToken;
+      const progress =
+        token === undefined
+          ? undefined
+          : (done: number, total: number, message: string) =>
+              void ctx.mcpReq
+                .notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } })
+                .catch(() => undefined);
+      const inflight = runtime.inflight.begin(callKey(principal.id, client, ctx.mcpReq.id));
+      try {
+        const result = await callTool(runtime, context(AbortSignal.any([ctx.mcpReq.signal, inflight.signal]), progress), request.params.name, args);
+        return server.projectCallToolResult(result, runtime.tools.get(request.params.name)?.outputSchema);
+      } finally {
+        inflight.end();
+      }
+    });
+    // A cancellation may arrive on another request than its call's (stateless HTTP): find the call by who asked and its id.
+    server.setNotificationHandler('notifications/cancelled', (notification) => {
+      runtime.inflight.cancel(callKey(principal.id, client, notification.params.requestId), notification.params.reason ?? 'cancelled by the client');
     });
     server.setRequestHandler('resources/list', (request) => {
       const page = view.resourcePages.page(request.params?.cursor);

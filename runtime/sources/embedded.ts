@@ -15,6 +15,9 @@ import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type So
  */
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
+/** Read connections of an embedded source: each runs one query at a time. */
+const READERS = 4;
+
 export interface EmbeddedOptions {
   name: string;
   path: string;
@@ -34,7 +37,8 @@ export interface EmbeddedOptions {
  * write or lower readonly, and the only SQL it runs is declared SQL proven at build time to be
  * one SELECT without a SETTINGS clause, so the limits stay as set. (readonly=1 would also lock
  * the settings, but it refuses the `format()` table function declared tools use to read JSON
- * arguments as rows.) A third connection answers health probes, which must not queue behind calls.
+ * arguments as rows.) Reads use a few connections, so independent calls run at once; another
+ * answers health probes and kills cancelled queries, which must not queue behind reads.
  */
 export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Source> {
   const path = resolve(options.path);
@@ -42,14 +46,17 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
   // The engine reads fd 0 for INSERTs: nothing on it may ever reach the database.
   detachStdin();
   const { createChdbConnection } = await import('chdb/connection');
+  const open = () => createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
   let writer: ClickHouseClient;
-  let reader: ClickHouseClient;
+  let readers: ClickHouseClient[];
   let prober: ClickHouseClient;
   try {
-    writer = createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
-    reader = createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
-    // Health probes have a session of their own: one on the reader would wait behind the running calls.
-    prober = createClient({ connection: createChdbConnection({ path }) as unknown as ClientConnection });
+    writer = open();
+    // A connection runs one query at a time, so reads get a few: independent calls (and the
+    // independent steps of a pipeline) run at once in the engine.
+    readers = Array.from({ length: READERS }, open);
+    // Health probes and cancellations have a session of their own, never waiting behind the reads.
+    prober = open();
   } catch (error) {
     const holder = describeHolder(path);
     if (holder !== undefined) throw new StartupError(`source '${options.name}': cannot open the embedded database at ${path}: ${holder}`);
@@ -60,7 +67,7 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
       const quoted = `\`${options.database.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
       await writer.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoted}` });
       await writer.command({ query: `USE ${quoted}` });
-      await reader.command({ query: `USE ${quoted}` });
+      for (const client of [...readers, prober]) await client.command({ query: `USE ${quoted}` });
     }
     if (options.seed) {
       await seedDatabase(writer, {
@@ -82,34 +89,52 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
     // readonly goes last, after the limits it must not be used to change.
     for (const [key, value] of Object.entries(settings).sort(([a], [b]) => (a === 'readonly' ? 1 : b === 'readonly' ? -1 : 0))) {
       const literal = typeof value === 'number' || /^[0-9]+$/.test(String(value)) ? String(value) : `'${String(value)}'`;
-      await reader.command({ query: `SET ${key} = ${literal}` });
+      for (const reader of readers) await reader.command({ query: `SET ${key} = ${literal}` });
     }
   } catch (error) {
-    await Promise.allSettled([writer.close(), reader.close(), prober.close()]);
+    await Promise.allSettled([writer, ...readers, prober].map((client) => client.close()));
     if (error instanceof StartupError) throw error;
     throw new StartupError(`source '${options.name}': cannot prepare the embedded database at ${path}: ${(error as Error).message}`);
   }
-  const version = await reader
+  const version = await prober
     .query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })
     .then((r) => r.json<{ version: string }>())
     .then((rows) => rows[0]?.version ?? 'unknown');
   log.info('source ready', { source: options.name, engine: 'embedded', path, clickhouse: version });
+  /** Queries running on each reader. */
+  const busy = readers.map(() => 0);
 
   return {
     name: options.name,
     engine: 'embedded',
     limits: options.limits,
     async select(request: SelectRequest): Promise<Row[]> {
-      const result = await reader.query({
-        query: request.sql,
-        query_params: request.params,
-        format: 'JSONEachRow',
-        query_id: request.queryId,
-        ...(request.signal ? { abort_signal: request.signal } : {}),
-      });
-      return result.json<Row>();
+      const index = busy.indexOf(Math.min(...busy));
+      busy[index]!++;
+      // chDB does not take a query id from the client: the query is marked with a leading comment
+      // naming its request, and a cancelled call kills it by that mark; the call then ends when the
+      // engine has stopped it. (Per-query settings would not do: the chDB adapter sends them as
+      // `SET ...;` statements before the query, a multi-statement text that a kill does not end.)
+      const mark = `/* mcpc:${request.queryId} */`;
+      if (request.signal?.aborted) throw request.signal.reason;
+      const kill = () => void killMarked(prober, mark);
+      request.signal?.addEventListener('abort', kill, { once: true });
+      try {
+        const result = await readers[index]!.query({
+          query: `${mark} ${request.sql}`,
+          query_params: request.params,
+          format: 'JSONEachRow',
+          query_id: request.queryId,
+          // No abort_signal: chDB would return early and leave the query running (killed slowly,
+          // seconds later). The kill below stops it, and the call then ends as cancelled.
+        });
+        return await result.json<Row>();
+      } finally {
+        request.signal?.removeEventListener('abort', kill);
+        busy[index]!--;
+      }
     },
-    describeTable: (database, table) => describeWith(reader, database, table),
+    describeTable: (database, table) => describeWith(prober, database, table),
     async health(): Promise<SourceHealth> {
       const started = performance.now();
       try {
@@ -120,9 +145,50 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
       }
     },
     async close(): Promise<void> {
-      await Promise.allSettled([reader.close(), writer.close(), prober.close()]);
+      await Promise.allSettled([writer, ...readers, prober].map((client) => client.close()));
     },
   };
+}
+
+/**
+ * Stops the engine's query marked `mark`, killing it again until it has left the engine. A query
+ * cancelled just as it is handed to the engine is not in `system.processes` yet, and one killed
+ * before its execution really started can miss that first kill (seen with chDB 3.4), so a single
+ * kill is not enough. Gives up after a few seconds: the query's own time limit ends it anyway.
+ */
+async function killMarked(prober: ClickHouseClient, mark: string): Promise<void> {
+  const elapsed = async (): Promise<number | undefined> => {
+    const rows = await (
+      await prober.query({
+        query: 'SELECT max(elapsed) AS e, count() AS n FROM system.processes WHERE startsWith(query, {mark:String})',
+        query_params: { mark },
+        format: 'JSONEachRow',
+      })
+    ).json<{ e: number; n: string }>();
+    return rows[0]?.n === '0' ? undefined : rows[0]?.e;
+  };
+  try {
+    let seen = false;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const running = await elapsed();
+      if (running === undefined) {
+        // Gone after having run, or never there after a second: it finished before it could be killed.
+        if (seen || attempt >= 20) return;
+      } else {
+        seen = true;
+        // A kill that arrives as the engine is still setting the query up is lost (seen with chDB
+        // 3.4: flagged cancelled, it runs on to its time limit), so kill once it really runs.
+        if (running >= 0.05) await prober.command({ query: 'KILL QUERY WHERE startsWith(query, {mark:String}) ASYNC', query_params: { mark } });
+      }
+      await sleep(50);
+    }
+  } catch {
+    // the source is closing; its queries end with it
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resume) => setTimeout(resume, ms));
 }
 
 function round(ms: number): number {

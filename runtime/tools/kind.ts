@@ -13,19 +13,28 @@ export interface ToolOutcome {
 }
 
 /** What a tool's `run` may use besides its arguments. */
-interface ToolEnvironment {
+export interface ToolEnvironment {
   readonly context: CallContext;
-  /** The source the tool runs on. */
-  readonly source: Source;
+  /** The open source of this name (a tool that runs SQL runs on one). */
+  sourceOf(name: string): Source;
+  /**
+   * Runs another tool in-process, as a pipeline step: its arguments validated as if a client sent
+   * them, its kind's run, its failures thrown as ToolFailure. Access was settled for the whole
+   * pipeline at build time (a pipeline needs what every tool it reaches needs).
+   */
+  callStep(name: string, args: unknown, context: CallContext): Promise<ToolOutcome>;
 }
 
+/** The MCP annotations every tool carries, each decided by its kind. */
+export type KindAnnotations = Readonly<Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>>;
+
 /**
- * One kind of tool (`query`, later `stream`, `insert`, `sql`): everything the runtime needs to
- * serve tools of that kind lives in the kind's own module, `runtime/tools/<kind>.ts`.
+ * One kind of tool (`query`, `pipeline`, later `stream`, `insert`, `sql`): everything the runtime
+ * needs to serve tools of that kind lives in the kind's own module, `runtime/tools/<kind>.ts`.
  */
 export interface ToolKind<Spec extends ToolSpec> {
-  /** What a client may assume about calling a tool of this kind (MCP tool annotations). */
-  readonly annotations: Readonly<Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>>;
+  /** What a client may assume about calling this tool (MCP tool annotations). */
+  annotations(tool: Spec): KindAnnotations;
   /** The JSON Schema of `structuredContent` for this tool. */
   outputSchema(tool: Spec): JsonObject;
   /** Runs the tool with validated arguments (defaults applied). Failures throw `ToolFailure`. */

@@ -1,10 +1,12 @@
 import type { ToolKindName, ToolSpec } from '../contract/spec.js';
 import type { ToolKind } from './kind.js';
+import { pipelineKind } from './pipeline.js';
 import { queryKind } from './query.js';
 
 /** Every kind the runtime serves, by name: the one dispatch point for `tools/call` and `tools/list`. */
 export const TOOL_KINDS: { readonly [K in ToolKindName]: ToolKind<Extract<ToolSpec, { kind: K }>> } = {
   query: queryKind,
+  pipeline: pipelineKind,
 };
 
 /** The kind that serves this tool. */

@@ -2,7 +2,7 @@ import { QUERY_OUTPUT_SCHEMA, renderQueryResult, type QueryResult, type Row } fr
 import { withEmptyInputs } from '../contract/empty-inputs.js';
 import type { JsonObject, QueryToolSpec } from '../contract/spec.js';
 import { ToolFailure } from '../errors.js';
-import type { ToolKind, ToolOutcome } from './kind.js';
+import type { KindAnnotations, ToolKind, ToolOutcome } from './kind.js';
 import { classifyQueryError } from './query-errors.js';
 
 /**
@@ -12,9 +12,10 @@ import { classifyQueryError } from './query-errors.js';
  */
 export const queryKind: ToolKind<QueryToolSpec> = {
   // A declared SELECT under read-only settings: it reads, never writes, and only touches its source.
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: () => READ_ONLY,
   outputSchema: () => QUERY_OUTPUT_SCHEMA,
-  async run(tool, args, { context, source }) {
+  async run(tool, args, { context, sourceOf }) {
+    const source = sourceOf(tool.source);
     let rows: Row[];
     try {
       rows = await source.select({ sql: sqlFor(tool, args), params: tool.bind?.(args) ?? {}, queryId: context.requestId, signal: context.signal });
@@ -26,6 +27,8 @@ export const queryKind: ToolKind<QueryToolSpec> = {
     return { structured: { ...result }, text, logFields: { rows: result.row_count, truncated: result.truncated } };
   },
 };
+
+const READ_ONLY: KindAnnotations = Object.freeze({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
 
 /** The tool's SQL, with `format()` over an empty list replaced by an empty table of its structure. */
 function sqlFor(tool: QueryToolSpec, args: JsonObject): string {

@@ -1,6 +1,6 @@
 import type { ArgsValidator } from '../contract/args.js';
 import type { JsonObject, ToolSpec } from '../contract/spec.js';
-import type { ToolKind } from './kind.js';
+import type { KindAnnotations, ToolKind } from './kind.js';
 import { kindOf } from './kinds.js';
 
 /** A tool as `tools/list` shows it. */
@@ -10,7 +10,7 @@ export interface McpTool {
   description: string;
   inputSchema: JsonObject;
   outputSchema: JsonObject;
-  annotations: ToolKind<ToolSpec>['annotations'];
+  annotations: KindAnnotations;
 }
 
 /** A tool ready to serve: its spec, the kind that runs it, its argument check and its list entry, built once at start. */
@@ -31,7 +31,7 @@ export function prepareTool(spec: ToolSpec, validate: ArgsValidator): ServedTool
     description: spec.description,
     inputSchema: spec.inputSchema,
     outputSchema,
-    annotations: kind.annotations,
+    annotations: kind.annotations(spec),
   };
   return { spec, kind, validate, outputSchema, listing };
 }

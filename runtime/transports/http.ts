@@ -48,7 +48,7 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
       return;
     }
     for (const [name, value] of Object.entries(corsHeaders(req))) res.setHeader(name, value);
-    const caller = Object.assign(req, { auth: authInfoFor(identifyCaller(req)) });
+    const caller = Object.assign(req, { auth: authInfoFor(identifyCaller(req), req.socket.remoteAddress ?? 'unknown') });
     if (req.method !== 'POST') {
       await mcp(caller as Parameters<typeof mcp>[0], res);
       return;

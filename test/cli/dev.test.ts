@@ -22,7 +22,8 @@ const toolNames = async () => {
 
 beforeAll(async () => {
   dir = scratchDir('dev');
-  cpSync(join(repoRoot, 'pipelines'), dir, { recursive: true });
+  // The example's directory, without an embedded database a local `npm start` may have left there.
+  cpSync(join(repoRoot, 'pipelines'), dir, { recursive: true, filter: (path) => !path.includes('.mcpc') });
   port = await freePort();
   dev = startDev(['orders.yaml', '--port', String(port)], dir);
   await waitFor("mcpc dev: serving 'orders'");
@@ -37,7 +38,7 @@ afterAll(async () => {
 describe('mcpc dev', () => {
   it('builds, seeds the embedded database and serves over HTTP, saying how to connect', async () => {
     expect(dev.output()).toContain(`MCP endpoint   http://127.0.0.1:${port}/mcp`);
-    expect(dev.output()).toContain('HTTP callers are anonymous; tools over authenticated resources (query_orders) are served over stdio only');
+    expect(dev.output()).toContain('HTTP callers are anonymous; tools over authenticated resources (query_orders, order_analytics) are served over stdio only');
     expect(dev.output()).toContain('seeded embedded database');
     expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders']);
   });

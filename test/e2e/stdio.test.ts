@@ -14,7 +14,7 @@ afterAll(async () => {
 describe('the example over stdio, launched by a stock SDK client', () => {
   it('shows the local operator every tool, including those over authenticated resources', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['query_orders', 'orders_by_region', 'summarize_orders']);
+    expect(tools.map((t) => t.name)).toEqual(['query_orders', 'orders_by_region', 'summarize_orders', 'order_analytics']);
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.name)).toEqual(['production_orders', 'anonymized_orders']);
   });

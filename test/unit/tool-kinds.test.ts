@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANONYMOUS, OPERATOR, mayAccess, requiredAccess } from '../../runtime/contract/access.js';
 import { compileArgsValidator, createArgsAjv } from '../../runtime/contract/args.js';
 import type { ToolSpec } from '../../runtime/contract/spec.js';
-import { queryTool } from '../../runtime/define.js';
+import { pipelineTool, queryTool } from '../../runtime/define.js';
 import { TOOL_KINDS } from '../../runtime/tools/kinds.js';
 import { prepareTool } from '../../runtime/tools/served-tool.js';
 
@@ -11,6 +11,18 @@ const specOf = (kind: keyof typeof TOOL_KINDS): ToolSpec => {
   switch (kind) {
     case 'query':
       return queryTool({ name: 'q', description: 'd', source: 's', reads: [], access: 'anonymous', inputSchema: { type: 'object' }, sql: 'SELECT 1' });
+    case 'pipeline':
+      return pipelineTool({
+        name: 'p',
+        description: 'd',
+        reads: [],
+        access: 'anonymous',
+        inputSchema: { type: 'object' },
+        steps: [{ id: 'a', call: 'q', with: {}, after: [], timeoutS: 5 }],
+        output: { step: 'a', fields: [] },
+        outputSchema: { type: 'object', properties: { rows: { type: 'array' } } },
+        maxConcurrentSteps: 4,
+      });
   }
 };
 
@@ -21,13 +33,18 @@ describe('tool kinds', () => {
       const spec = specOf(kind);
       const served = prepareTool(spec, compileArgsValidator(ajv, spec.inputSchema));
       expect(served.kind).toBe(TOOL_KINDS[kind]);
-      expect(served.listing.annotations).toBe(TOOL_KINDS[kind].annotations);
+      expect(served.listing.annotations).toEqual(TOOL_KINDS[kind].annotations(spec as never));
       expect(served.listing.outputSchema).toEqual(TOOL_KINDS[kind].outputSchema(spec as never));
     },
   );
 
   it('says a query tool only reads, the same whatever it is called on', () => {
-    expect(TOOL_KINDS.query.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+    expect(TOOL_KINDS.query.annotations(specOf('query') as never)).toEqual({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import { findWordInScalar } from '../../parse/source-document.js';
 import { isLiteral } from '../config-text.js';
 import type { ResourceIR, SourceIR, ToolIR } from '../ir.js';
 import type { SqlChecker } from '../sql-checker.js';
-import { type Analysis, type CatalogTable, CatalogEngine } from './engine.js';
+import { type Analysis, type CatalogTable, CatalogEngine, SYSTEM_DATABASES } from './engine.js';
 import type { QueryFacts } from './query-tree.js';
 
 /**
@@ -62,7 +62,10 @@ export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources:
     const hasCatalog = ddl.length > 0;
     const own = resources.filter((r) => r.source === source.name);
     for (const resource of own) {
-      const table = tables.find((t) => t.database === (resource.database ?? database) && t.name === resource.table);
+      const resourceDatabase = resource.database ?? database;
+      const table = SYSTEM_DATABASES.has(resourceDatabase)
+        ? await engine.systemTable(resourceDatabase, resource.table)
+        : tables.find((t) => t.database === resourceDatabase && t.name === resource.table);
       if (table) resourceColumns.set(resource.name, table.columns);
       else if (hasCatalog) {
         reporter.error(

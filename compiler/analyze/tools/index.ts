@@ -10,8 +10,9 @@ type Analyzer<Section> = (scope: ToolScope, name: string, section: Section) => P
 /**
  * The analyzer of each tool kind this version builds, by kind: the one dispatch point. A kind
  * the language has but this table lacks is refused with MCPC_UNSUPPORTED, never ignored.
+ * (Pipelines are tools too, but declared under `pipelines:` and analyzed with the composites.)
  */
-const ANALYZERS: { [K in ToolKindName]: Analyzer<Extract<ToolSection, { kind: K }>> } = {
+const ANALYZERS: { [K in Exclude<ToolKindName, 'pipeline'>]: Analyzer<Extract<ToolSection, { kind: K }>> } = {
   query: analyzeQueryTool,
 };
 

@@ -1,10 +1,9 @@
-import type { ToolKindName } from '../../../runtime/contract/spec.js';
 import type { ToolIR } from '../../analyze/ir.js';
 import { writeQueryTool } from './query.js';
 import type { ToolWriter, WrittenTool } from './writer.js';
 
 /** The writer of each tool kind, by kind: the one dispatch point of emit. */
-const WRITERS: { [K in ToolKindName]: ToolWriter<Extract<ToolIR, { kind: K }>> } = {
+const WRITERS: { [K in ToolIR['kind']]: ToolWriter<Extract<ToolIR, { kind: K }>> } = {
   query: writeQueryTool,
 };
 
