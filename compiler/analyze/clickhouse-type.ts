@@ -4,6 +4,7 @@
  * integers (300 bound to UInt8 becomes 44) and rolls invalid dates forward (2024-02-30 becomes
  * 2024-03-01), so every supported type also says which JSON Schema rules keep values in range.
  */
+import { parseTypeText, TypeTextError } from '../../runtime/contract/clickhouse-type-text.js';
 
 export interface ClickHouseType {
   /** The constructor name (`Nullable`, `Array`, `UInt32`, ...). */
@@ -41,42 +42,13 @@ export class UnsupportedTypeError extends Error {}
 
 /** Parses `Array(Nullable(String))` into its constructor and argument texts. */
 export function parseClickHouseType(text: string): ClickHouseType {
-  const trimmed = text.trim();
-  const open = trimmed.indexOf('(');
-  if (open < 0) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(trimmed)) throw new UnsupportedTypeError(`'${trimmed}' is not a ClickHouse type name`);
-    return { name: trimmed, args: [], text: trimmed };
+  try {
+    const node = parseTypeText(text);
+    return { name: node.name, args: node.args.map((arg) => arg.text), text: node.text };
+  } catch (error) {
+    if (error instanceof TypeTextError) throw new UnsupportedTypeError(error.message);
+    throw error;
   }
-  if (!trimmed.endsWith(')')) throw new UnsupportedTypeError(`'${trimmed}' has unbalanced parentheses`);
-  const name = trimmed.slice(0, open).trim();
-  return { name, args: splitTopLevel(trimmed.slice(open + 1, -1)), text: trimmed };
-}
-
-function splitTopLevel(inner: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let current = '';
-  for (let i = 0; i < inner.length; i++) {
-    const ch = inner[i]!;
-    if (quote) {
-      current += ch;
-      if (ch === '\\') current += inner[++i] ?? '';
-      else if (ch === quote) quote = undefined;
-      continue;
-    }
-    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
-    else if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      parts.push(current.trim());
-      current = '';
-      continue;
-    }
-    current += ch;
-  }
-  if (current.trim() !== '') parts.push(current.trim());
-  return parts;
 }
 
 const INTEGER_RANGES: Record<string, { min?: number; max?: number; unsigned: boolean }> = {
