@@ -1,4 +1,5 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import { TOOL_INPUT_SETTINGS, TOOL_OUTPUT_SETTINGS } from '../contract/clickhouse-json.js';
 import type { Row } from '../contract/query-result.js';
 import type { LimitsSpec } from '../contract/spec.js';
 
@@ -44,7 +45,9 @@ export interface Source {
  * and readonly itself cannot be lowered), a time limit, a memory cap, and result limits
  * that stop the engine early (`break`) rather than fail. The engine limits are a memory guard a
  * little above the tool's caps; the runtime cuts rows to the caps itself and says `truncated`.
- * 64-bit integers are quoted so ids beyond 2^53 reach the agent exactly.
+ * The JSON format settings are those the tools' output and input schemas are derived under
+ * (runtime/contract/clickhouse-json.ts): 64-bit integers and decimals quoted, so they reach the
+ * agent exactly, DateTime as RFC 3339 in UTC, and DateTime arguments read with their offset.
  */
 export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
   return {
@@ -56,7 +59,8 @@ export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
     result_overflow_mode: 'break',
     // One query must not take the process (embedded) or the server down: the engine stops it.
     max_memory_usage: String(limits.maxMemoryBytes),
-    output_format_json_quote_64bit_integers: 1,
+    ...TOOL_OUTPUT_SETTINGS,
+    ...TOOL_INPUT_SETTINGS,
   };
 }
 

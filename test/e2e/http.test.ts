@@ -68,8 +68,8 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
     ];
     const weekly = await client.callTool({ name: 'summarize_orders', arguments: { data, aggregate: 'weekly' } });
     expect((weekly.structuredContent as { rows: unknown[] }).rows).toEqual([
-      { period: '2024-01-01', orders: '2', total: 10 },
-      { period: '2024-01-08', orders: '1', total: 1 },
+      { period: '2024-01-01', orders: '2', total: '10' },
+      { period: '2024-01-08', orders: '1', total: '1' },
     ]);
     const daily = await client.callTool({ name: 'summarize_orders', arguments: { data } });
     expect((daily.structuredContent as { row_count: number }).row_count).toBe(3);

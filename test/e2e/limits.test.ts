@@ -88,7 +88,7 @@ describe('runtime limits on embedded ClickHouse', () => {
     expect(structured?.rows).toEqual([
       {
         day: '2024-02-29',
-        at: '2024-03-01 12:30:00',
+        at: '2024-03-01T12:30:00Z',
         small: 255,
         big: '18446744073709551615',
         tags: ['a', "b'c"],

@@ -23,7 +23,7 @@ describe('the example over stdio, launched by a stock SDK client', () => {
     const defaults = await client.callTool({ name: 'query_orders', arguments: { from: '2024-01-01', to: '2024-01-31' } });
     const rows = (defaults.structuredContent as { rows: Array<{ order_id: string; customer: string; created: string }> }).rows;
     expect(rows).toHaveLength(100);
-    expect(rows[0]).toMatchObject({ order_id: '1', customer: 'Acme Corp', created: '2024-01-01 00:00:00' });
+    expect(rows[0]).toMatchObject({ order_id: '1', customer: 'Acme Corp', created: '2024-01-01T00:00:00Z' });
     const three = await client.callTool({ name: 'query_orders', arguments: { from: '2024-01-01', to: '2024-01-31', limit: 3 } });
     expect((three.structuredContent as { row_count: number }).row_count).toBe(3);
   });
