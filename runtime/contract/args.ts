@@ -17,7 +17,8 @@ export type JsonObject = { [key: string]: unknown };
  * problem of a value: a hostile argument must not make validation (or its answer) grow with its size.
  */
 export function createArgsAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: false, useDefaults: true, strict: false, coerceTypes: false, verbose: true });
+  // multipleOfPrecision: 1.1 is a multiple of 0.01 for a decimal, though not in binary floating point.
+  const ajv = new Ajv2020({ allErrors: false, useDefaults: true, strict: false, coerceTypes: false, verbose: true, multipleOfPrecision: 9 });
   addFormats(ajv, { mode: 'full', keywords: true });
   // ajv-formats' date-time comparison takes the epoch itself (0 ms) for "no value" and then
   // compares nothing, so `formatMinimum: 1970-01-01T00:00:00Z` would let 1969 through.
@@ -137,11 +138,18 @@ export function explainArgError(error: ErrorObject, schema: JsonObject): string 
     case 'minProperties':
     case 'maxProperties':
       return `${where} must have ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${count(params.limit, 'key')}`;
+    case 'multipleOf':
+      return `${where} must have at most ${decimalsOf(Number(params.multipleOf))} decimals (got ${describe(error.data)})`;
     case 'const':
       return `${where} must be ${JSON.stringify(params.allowedValue)} (got ${describe(error.data)})`;
     default:
       return `${where} is not valid (${error.keyword})`;
   }
+}
+
+/** 2 for 0.01. */
+function decimalsOf(unit: number): number {
+  return Math.max(0, Math.round(-Math.log10(unit)));
 }
 
 function count(n: unknown, noun: string): string {

@@ -134,6 +134,9 @@ const SCALARS: Record<string, Shape> = {
   Nothing: { kind: 'nothing' },
 };
 
+/** Decimals with more places than this are taken as strings only: a float cannot carry them faithfully. */
+const MAX_NUMBER_SCALE = 6;
+
 const DECIMAL_PRECISION: Record<string, number> = { Decimal32: 9, Decimal64: 18, Decimal128: 38, Decimal256: 76 };
 
 /** Geometry types are names for tuples and arrays of Float64. */
@@ -311,16 +314,20 @@ function inputSchema(shape: Shape, unmapped: string[]): JsonObject {
       // The engine rounds to the type's precision; past the largest finite value it reads inf.
       return { type: ['number', 'string'], pattern: NON_FINITE, ...(shape.bits === 64 ? {} : { minimum: -FLOAT32_MAX, maximum: FLOAT32_MAX }) };
     case 'decimal': {
-      // Fractional JSON numbers are refused: digits past the scale would be cut without a word,
-      // and a JSON Schema cannot count a number's decimals (multipleOf: 0.01 fails 1.1 in floating point).
-      const whole = Math.min(10 ** (shape.precision - shape.scale) - 1, Number.MAX_SAFE_INTEGER);
+      // Digits past the scale would be cut without a word, so a number must be a multiple of the
+      // scale's unit (checked with a tolerance for binary floating point, see createArgsAjv); past
+      // six decimals a float cannot carry them faithfully, so only strings and integers are taken.
       const decimals = shape.scale === 0 ? '' : `, at most ${shape.scale} decimals`;
+      const numbers = shape.scale > 0 && shape.scale <= MAX_NUMBER_SCALE;
+      // The largest value: 999.99 for Decimal(5, 2) (999 for integers, where fractions are refused anyway).
+      const largest = Math.min(numbers ? Number(`${'9'.repeat(shape.precision - shape.scale) || '0'}.${'9'.repeat(shape.scale)}`) : 10 ** (shape.precision - shape.scale) - 1, Number.MAX_SAFE_INTEGER);
       return {
-        type: ['integer', 'string'],
-        minimum: -whole,
-        maximum: whole,
+        type: [numbers ? 'number' : 'integer', 'string'],
+        minimum: -largest,
+        maximum: largest,
+        ...(numbers ? { multipleOf: Number(`1e-${shape.scale}`) } : {}),
         pattern: decimalPattern(shape),
-        description: `a decimal as a string ("123.45"${decimals}) or an integer`,
+        description: `a decimal as a string ("123.45"${decimals}) or a number${numbers ? decimals : ' without decimals'}`,
       };
     }
     case 'fixed':
