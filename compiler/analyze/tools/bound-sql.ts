@@ -55,7 +55,7 @@ export async function analyzeBoundSql(scope: ToolScope, at: DocPath, section: Bo
       sqlPath,
       `placeholder ${untyped.raw} has no ClickHouse type; write {${untyped.name}:Type}, the type its value is bound as`,
       {
-        at: locate(untyped.raw),
+        at: locate(untyped.raw)(),
         hint: `for example {${untyped.name}:${suggestedType(param)}}`,
       },
     );
@@ -69,7 +69,7 @@ export async function analyzeBoundSql(scope: ToolScope, at: DocPath, section: Bo
         'MCPC_SQL_PLACEHOLDER_UNDECLARED',
         sqlPath,
         `placeholder {${placeholder.name}:${placeholder.type}} has no declared param${didYouMean(placeholder.name, declaredParams)}`,
-        { at: where, hint: `declare it under tools.${name}.params` },
+        { at: where(), hint: `declare it under tools.${name}.params` },
       );
       continue;
     }
@@ -80,7 +80,7 @@ export async function analyzeBoundSql(scope: ToolScope, at: DocPath, section: Bo
           'MCPC_SQL_PLACEHOLDER_CONFLICT',
           sqlPath,
           `placeholder '${placeholder.name}' is used as ${earlier.type} and as ${placeholder.type}; one param binds one type`,
-          { at: where },
+          { at: where() },
         );
       }
       continue;
@@ -90,7 +90,7 @@ export async function analyzeBoundSql(scope: ToolScope, at: DocPath, section: Bo
       rulesOf.set(placeholder.name, typeRules(parseClickHouseType(placeholder.type)));
     } catch (error) {
       if (!(error instanceof UnsupportedTypeError)) throw error;
-      reporter.error('MCPC_SQL_TYPE_UNSUPPORTED', sqlPath, `{${placeholder.name}:${placeholder.type}}: ${error.message}`, { at: where });
+      reporter.error('MCPC_SQL_TYPE_UNSUPPORTED', sqlPath, `{${placeholder.name}:${placeholder.type}}: ${error.message}`, { at: where() });
     }
   }
   const untypedNames = new Set(scan.untyped.map((u) => u.name));
@@ -191,13 +191,17 @@ async function emptyInputsOf(
   return out;
 }
 
-/** Locates the nth occurrence of the same text in the SQL scalar, counting per text. */
-function occurrenceLocator(reporter: Reporter, path: DocPath): (raw: string) => SourceLocation {
+/**
+ * Counts the occurrences of the same text in the SQL scalar, in order, and gives how to locate
+ * each: locating walks the YAML from its root, so it runs only for a placeholder that is reported
+ * (done for every placeholder, it grew with tools × tools).
+ */
+function occurrenceLocator(reporter: Reporter, path: DocPath): (raw: string) => () => SourceLocation {
   const seen = new Map<string, number>();
   return (raw) => {
     const occurrence = seen.get(raw) ?? 0;
     seen.set(raw, occurrence + 1);
-    return locateInScalar(reporter.doc, path, raw, occurrence);
+    return () => locateInScalar(reporter.doc, path, raw, occurrence);
   };
 }
 
