@@ -31,8 +31,9 @@ export function analyzeComposites(reporter: Reporter, file: PipelineFile, tools:
   const sections = Object.entries(file.pipelines ?? {});
   const toolSections = file.tools ?? {};
   const callables = new Map<string, Callable>();
+  const analyzedTools = new Map(tools.map((tool) => [tool.name, tool]));
   for (const name of Object.keys(toolSections)) {
-    const analyzed = tools.find((t) => t.name === name);
+    const analyzed = analyzedTools.get(name);
     callables.set(name, { kind: 'tool', ...(analyzed ? { params: analyzed.params } : {}) });
   }
   const paramsOf = new Map<string, ParamIR[]>();
@@ -49,7 +50,7 @@ export function analyzeComposites(reporter: Reporter, file: PipelineFile, tools:
     callables.set(name, { kind: 'pipeline', params });
   }
 
-  const outputs = new OutputTypes(file, tools);
+  const outputs = new OutputTypes(file, analyzedTools);
   const composites: CompositeIR[] = [];
   for (const [name, section] of sections) {
     const params = paramsOf.get(name);
@@ -360,11 +361,11 @@ class OutputTypes {
 
   constructor(
     private readonly file: PipelineFile,
-    private readonly tools: readonly ToolIR[],
+    private readonly tools: ReadonlyMap<string, ToolIR>,
   ) {}
 
   of(name: string): JsonSchema | undefined {
-    if (this.file.tools?.[name]) return this.tools.find((tool) => tool.name === name)?.outputSchema;
+    if (this.file.tools?.[name]) return this.tools.get(name)?.outputSchema;
     if (this.memo.has(name)) return this.memo.get(name);
     if (this.visiting.has(name)) return undefined;
     this.visiting.add(name);
