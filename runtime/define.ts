@@ -1,10 +1,11 @@
-import type { PipelineToolSpec, QueryToolSpec, ToolSpec } from './contract/spec.js';
+import type { JsonObject, PipelineToolSpec, QueryToolSpec, ToolSpec } from './contract/spec.js';
 
 /**
- * Declares a query tool with its argument type. The type lets the compiler's type-check prove
- * that `bind` only reads declared params; the runtime holds every tool with the type erased.
+ * Declares a query tool with its argument and row types. The types let the compiler's type-check
+ * prove that `bind` only reads declared params and that `columns` name exactly the row's fields;
+ * the runtime holds every tool with the types erased.
  */
-export function queryTool<Args = Record<string, never>>(spec: Omit<QueryToolSpec<Args>, 'kind'>): ToolSpec {
+export function queryTool<Args = Record<string, never>, Row = JsonObject>(spec: Omit<QueryToolSpec<Args, Row>, 'kind'>): ToolSpec {
   return { kind: 'query', ...spec } as unknown as ToolSpec;
 }
 

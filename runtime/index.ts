@@ -16,6 +16,7 @@ export type {
   PipelineToolSpec,
   QueryToolSpec,
   ResourceSpec,
+  ResultColumnSpec,
   SeedSpec,
   ServerLimitsSpec,
   ServerSpec,

@@ -4,8 +4,10 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import type { PipelineFile, PipelineSection } from '../validate/pipeline-file.js';
 import { requiredAccess } from '../../runtime/contract/access.js';
 import { explainArgError } from '../../runtime/contract/args.js';
+import { numberTextKind } from '../../runtime/contract/clickhouse-json.js';
 import type { AccessRule } from '../../runtime/contract/spec.js';
 import { parseArgument, referencesOf } from './expressions.js';
+import { incompatibility } from './schema-compat.js';
 import type { IdentifierAllocator } from './identifiers.js';
 import type { ArgIR, CompositeIR, JsonSchema, ParamIR, StepIR, ToolIR } from './ir.js';
 import { analyzeParams, declaredType, inputSchemaOf, jsonTypeOf } from './params.js';
@@ -329,6 +331,26 @@ function checkArgument(scope: Scope, at: DocPath, callee: string, params: ParamI
     return;
   }
   const expected = declaredType(param.schema);
+  if (arg.kind === 'step' && (expected === 'integer' || expected === 'number')) {
+    // 64-bit integers and decimals come back as text, exact; a param taking a number gets the number.
+    const source = typeOfReference(scope, at, arg);
+    const text = source ? numberTextKind(source) : undefined;
+    if (text === 'integer' || (text === 'decimal' && expected === 'number')) {
+      arg.asNumber = true;
+      return;
+    }
+  }
+  if (arg.kind === 'step' || arg.kind === 'param') {
+    // A value passed whole: its schema against the param's, field by field.
+    const source = typeOfReference(scope, at, arg);
+    const { default: _ignored, ...target } = param.schema;
+    const found = source ? incompatibility(source, target) : undefined;
+    if (found) {
+      const ref = arg.kind === 'param' ? `\${params.${arg.name}}` : `\${steps.${[arg.step, ...arg.fields].join('.')}}`;
+      reporter.error('MCPC_STEP_ARG_TYPE', at, `'${argName}' of '${callee}': ${ref}${found.path} ${found.problem}`);
+    }
+    return;
+  }
   const actual = valueType(scope, at, arg);
   if (expected && actual && !(actual === expected || (expected === 'number' && actual === 'integer'))) {
     reporter.error('MCPC_STEP_ARG_TYPE', at, `'${argName}' of '${callee}' takes ${expected}, but this passes ${actual}`);

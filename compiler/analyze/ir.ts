@@ -90,7 +90,7 @@ interface ToolBaseIR extends AccessRule {
 }
 
 /** A result column of a tool, as the engine resolved it against the source's schema. */
-interface ColumnIR {
+export interface ColumnIR {
   name: string;
   type: string;
 }
@@ -120,7 +120,13 @@ export type ToolIR = QueryToolIR;
 export type ArgIR =
   | { kind: 'literal'; value: unknown }
   | { kind: 'param'; name: string }
-  | { kind: 'step'; step: string; fields: string[] }
+  | {
+      kind: 'step';
+      step: string;
+      fields: string[];
+      /** A number the engine writes as text (a 64-bit integer, a decimal) passed to a param taking a number: converted. */
+      asNumber?: true;
+    }
   | { kind: 'template'; parts: Array<string | { kind: 'param'; name: string } | { kind: 'step'; step: string; fields: string[] }> }
   | { kind: 'list'; items: ArgIR[] }
   | { kind: 'object'; entries: Record<string, ArgIR> };

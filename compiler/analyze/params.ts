@@ -160,6 +160,11 @@ export function tsTypeOf(schema: JsonSchema): string {
 }
 
 function tsBaseType(schema: JsonSchema): string {
+  if (Array.isArray(schema.type) && schema.type.filter((t) => t !== 'null').length > 1 && !Array.isArray(schema.enum)) {
+    // Several types (an Int64 read as a number or as digits): the union of each.
+    const each = (schema.type as string[]).filter((t) => t !== 'null').map((type) => tsBaseType({ ...schema, type }));
+    return [...new Set(each)].join(' | ');
+  }
   if (Array.isArray(schema.enum))
     return schema.enum
       .filter((value) => value !== null)

@@ -55,6 +55,7 @@ export const DIAGNOSTIC_CODES = {
   MCPC_CATALOG_FILE_NOT_FOUND: 'A schema (DDL) file a source names does not exist.',
   MCPC_CATALOG_DDL_INVALID: "A statement of a source's schema (DDL) does not run in ClickHouse.",
   MCPC_CATALOG_UNKNOWN_TABLE: "A resource names a table its source's schema does not have.",
+  MCPC_RESULT_UNTYPED: 'A column a tool returns has a type mcpc gives no JSON Schema (JSON, Dynamic, Variant, AggregateFunction, ...): clients see it untyped.',
   MCPC_CATALOG_MISSING: 'A source has neither a schema nor a seed, so the checks that need its tables are skipped for its tools.',
   MCPC_UNSUPPORTED: 'The language accepts this, but this version of mcpc does not build it yet.',
 

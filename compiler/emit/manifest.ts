@@ -8,7 +8,17 @@ export interface Manifest {
   source_file: string;
   server: { name: string; version: string; description?: string };
   sources: Array<{ name: string; limits: { max_rows: number; max_bytes: number; max_execution_time_s: number; max_memory_bytes: number } }>;
-  resources: Array<{ name: string; uri: string; source: string; database?: string; table: string; description?: string; access: string }>;
+  resources: Array<{
+    name: string;
+    uri: string;
+    source: string;
+    database?: string;
+    table: string;
+    description?: string;
+    access: string;
+    /** The table's columns from the build-time catalog, where the source has one. */
+    columns?: Array<{ name: string; type: string; comment: string }>;
+  }>;
   tools: Array<{
     name: string;
     kind: string;
@@ -20,6 +30,8 @@ export interface Manifest {
     access: string;
     input_schema: Record<string, unknown>;
     output_schema: Record<string, unknown>;
+    /** The result columns from the build-time catalog, where the source has one. */
+    columns?: Array<{ name: string; type: string }>;
     sql: string;
   }>;
   pipelines: Array<{
@@ -58,6 +70,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       table: r.table,
       ...(r.description === undefined ? {} : { description: r.description }),
       access: r.access,
+      ...(r.columns === undefined ? {} : { columns: r.columns.map((c) => ({ ...c })) }),
     })),
     tools: ir.tools.map((t) => ({
       name: t.name,
@@ -69,6 +82,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       access: t.access,
       input_schema: t.inputSchema,
       output_schema: t.outputSchema,
+      ...(t.columns === undefined ? {} : { columns: t.columns }),
       sql: t.sql,
     })),
     pipelines: ir.pipelines.map((p) => ({

@@ -46,7 +46,7 @@ function argSpec(arg: ArgIR): ArgSpec {
     case 'param':
       return { param: arg.name };
     case 'step':
-      return { step: arg.step, fields: arg.fields };
+      return { step: arg.step, fields: arg.fields, ...(arg.asNumber ? { asNumber: true } : {}) };
     case 'template':
       return {
         template: arg.parts.map((part) =>

@@ -96,7 +96,7 @@ function compact(v: object): string | undefined {
   return text.length <= 80 ? text : undefined;
 }
 
-function propertyName(key: string): string {
+export function propertyName(key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key);
 }
 

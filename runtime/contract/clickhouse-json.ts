@@ -44,6 +44,8 @@ export const TOOL_INPUT_SETTINGS = Object.freeze({
   date_time_input_format: 'best_effort',
   /** Named tuples read from JSON objects keyed by element name. */
   input_format_json_named_tuples_as_objects: 1,
+  /** Fields a row has beyond the structure are skipped, so rows another tool returned can be passed as they are. */
+  input_format_skip_unknown_fields: 1,
 } as const);
 
 /** The JSON Schema of a value of this type as a tool returns it. */
@@ -253,12 +255,40 @@ function stringArg(arg: TypeArg | undefined): string | undefined {
 
 // Out: what the engine writes.
 
+const SIGNED_INTEGER_TEXT = '^(?:0|-?[1-9][0-9]*)$';
+const UNSIGNED_INTEGER_TEXT = '^(?:0|[1-9][0-9]*)$';
+
+/**
+ * Whether a returned value of this schema is a number written as text (a 64-bit or wider integer,
+ * or a decimal), and which: a pipeline step that passes it to a param taking a number converts it
+ * (`numberFromText`).
+ */
+export function numberTextKind(schema: JsonObject): 'integer' | 'decimal' | undefined {
+  const type = schema.type;
+  const isString = type === 'string' || (Array.isArray(type) && type.includes('string') && !type.includes('number'));
+  if (!isString || typeof schema.pattern !== 'string') return undefined;
+  if (schema.pattern === SIGNED_INTEGER_TEXT || schema.pattern === UNSIGNED_INTEGER_TEXT) return 'integer';
+  if (DECIMAL_PATTERN_SHAPE.test(schema.pattern)) return 'decimal';
+  return undefined;
+}
+
+/**
+ * A number a tool returned as text, as a JSON number when that is exact: an integer beyond 2^53
+ * (or anything else) stays as it is, for the callee's validation to refuse with its own words.
+ */
+export function numberFromText(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^-?[0-9]+(?:\.[0-9]+)?$/.test(value)) return value;
+  const number = Number(value);
+  if (!/\./.test(value)) return Number.isSafeInteger(number) ? number : value;
+  return Number.isFinite(number) ? number : value;
+}
+
 function outputSchema(shape: Shape, unmapped: string[]): JsonObject {
   switch (shape.kind) {
     case 'int':
       return shape.bits <= 32
         ? { type: 'integer', ...integerBounds(shape) }
-        : { type: 'string', pattern: shape.signed ? '^(?:0|-?[1-9][0-9]*)$' : '^(?:0|[1-9][0-9]*)$' };
+        : { type: 'string', pattern: shape.signed ? SIGNED_INTEGER_TEXT : UNSIGNED_INTEGER_TEXT };
     case 'float':
       return { type: ['number', 'string'], pattern: NON_FINITE };
     case 'decimal':
@@ -320,7 +350,10 @@ function inputSchema(shape: Shape, unmapped: string[]): JsonObject {
       const decimals = shape.scale === 0 ? '' : `, at most ${shape.scale} decimals`;
       const numbers = shape.scale > 0 && shape.scale <= MAX_NUMBER_SCALE;
       // The largest value: 999.99 for Decimal(5, 2) (999 for integers, where fractions are refused anyway).
-      const largest = Math.min(numbers ? Number(`${'9'.repeat(shape.precision - shape.scale) || '0'}.${'9'.repeat(shape.scale)}`) : 10 ** (shape.precision - shape.scale) - 1, Number.MAX_SAFE_INTEGER);
+      const largest = Math.min(
+        numbers ? Number(`${'9'.repeat(shape.precision - shape.scale) || '0'}.${'9'.repeat(shape.scale)}`) : 10 ** (shape.precision - shape.scale) - 1,
+        Number.MAX_SAFE_INTEGER,
+      );
       return {
         type: [numbers ? 'number' : 'integer', 'string'],
         minimum: -largest,
@@ -521,6 +554,9 @@ function decimalPattern(shape: { precision: number; scale: number }): string {
   const fraction = shape.scale > 0 ? `(?:\\.[0-9]{1,${shape.scale}})?` : '';
   return `^-?${integer}${fraction}$`;
 }
+
+/** What decimalPattern writes, for any precision and scale. */
+const DECIMAL_PATTERN_SHAPE = /^\^-\?(?:0|\[0-9\]|\(\?:0\|\[1-9\]\[0-9\]\{0,[0-9]+\}\))(?:\(\?:\\\.\[0-9\]\{1,[0-9]+\}\)\?)?\$$/;
 
 /** Time and Time64: [-]hhh:mm:ss[.fff], up to 999 hours either way; the engine writes exactly `precision` digits. */
 function timePattern(precision: number, exact: boolean): string {

@@ -120,11 +120,19 @@ interface ToolSpecBase extends AccessRule {
   readonly inputSchema: JsonObject;
 }
 
+/** A column of a tool's result: its name and ClickHouse type, as the build-time catalog resolved them. */
+export interface ResultColumnSpec<Name extends string = string> {
+  readonly name: Name;
+  readonly type: string;
+}
+
 /** A tool that runs one declared SELECT with its arguments bound server-side. */
-export interface QueryToolSpec<Args = JsonObject> extends ToolSpecBase {
+export interface QueryToolSpec<Args = JsonObject, Row = JsonObject> extends ToolSpecBase {
   readonly kind: 'query';
   /** The source it runs on. */
   readonly source: string;
+  /** Its result columns, one per key of `Row`; absent when its source has no schema (rows are then untyped). */
+  readonly columns?: ReadonlyArray<ResultColumnSpec<keyof Row & string>>;
   /** SQL proven at build time to be exactly one SELECT (it formats to the text that was proven). */
   readonly sql: string;
   /** Maps validated arguments (defaults applied) to the query parameters of `sql`; absent when it has none. */
@@ -175,7 +183,12 @@ export interface StepSpec {
 export type ArgSpec =
   | { readonly literal: unknown }
   | { readonly param: string }
-  | { readonly step: string; readonly fields: readonly string[] }
+  | {
+      readonly step: string;
+      readonly fields: readonly string[];
+      /** The field is a number the engine wrote as text (a 64-bit integer, a decimal) and the param takes a number. */
+      readonly asNumber?: true;
+    }
   | { readonly template: ReadonlyArray<string | { readonly param: string } | { readonly step: string; readonly fields: readonly string[] }> }
   | { readonly list: readonly ArgSpec[] }
   | { readonly object: Readonly<Record<string, ArgSpec>> };

@@ -1,5 +1,6 @@
 import type { CallContext } from '../call/context.js';
 import type { ArgSpec, JsonObject, PipelineToolSpec, StepSpec } from '../contract/spec.js';
+import { numberFromText } from '../contract/clickhouse-json.js';
 import { ToolFailure } from '../errors.js';
 import type { KindAnnotations, ToolEnvironment, ToolKind, ToolOutcome } from './kind.js';
 
@@ -104,7 +105,10 @@ function stepFailure(
 function evaluate(arg: ArgSpec, params: JsonObject, results: Results): unknown {
   if ('literal' in arg) return structuredClone(arg.literal);
   if ('param' in arg) return params[arg.param];
-  if ('step' in arg) return fieldOf(results.get(arg.step), arg.fields);
+  if ('step' in arg) {
+    const value = fieldOf(results.get(arg.step), arg.fields);
+    return 'asNumber' in arg && arg.asNumber ? numberFromText(value) : value;
+  }
   if ('template' in arg) return arg.template.map((part) => (typeof part === 'string' ? part : textOf(evaluate(part, params, results)))).join('');
   if ('list' in arg) return arg.list.map((item) => evaluate(item, params, results));
   return Object.fromEntries(

@@ -1,4 +1,5 @@
-import { QUERY_OUTPUT_SCHEMA, renderQueryResult, type QueryResult, type Row } from '../contract/query-result.js';
+import { rowSchemaOf } from '../contract/clickhouse-json.js';
+import { QUERY_OUTPUT_SCHEMA, queryOutputSchema, renderQueryResult, type QueryResult, type Row } from '../contract/query-result.js';
 import { withEmptyInputs } from '../contract/empty-inputs.js';
 import type { JsonObject, QueryToolSpec } from '../contract/spec.js';
 import { ToolFailure } from '../errors.js';
@@ -13,7 +14,7 @@ import { classifyQueryError } from './query-errors.js';
 export const queryKind: ToolKind<QueryToolSpec> = {
   // A declared SELECT under read-only settings: it reads, never writes, and only touches its source.
   annotations: () => READ_ONLY,
-  outputSchema: () => QUERY_OUTPUT_SCHEMA,
+  outputSchema: (tool) => (tool.columns ? queryOutputSchema(rowSchemaOf(tool.columns)) : QUERY_OUTPUT_SCHEMA),
   async run(tool, args, { context, sourceOf }) {
     const source = sourceOf(tool.source);
     let rows: Row[];

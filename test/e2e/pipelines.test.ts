@@ -78,8 +78,9 @@ describe('pipelines served as tools', () => {
     const result = await client.callTool({ name: 'fails_midway', arguments: {} });
     expect(result.isError).toBe(true);
     expect(result._meta?.['mcpc/error_code']).toBe('STEP.FAILED');
-    // Results pass as values and are validated as if a client sent them: '200' (an Int64, quoted) is not an integer.
-    expect(text(result)).toMatch(/^STEP\.FAILED: step 'boom' \(start\) failed with PARAMS\.INVALID: argument 'n' must be an integer \(got "200"\)/);
+    // Results pass as values, validated as if a client sent them: the Int64 total (returned as the
+    // text "200", exact) reaches the integer param as the number 200, which its maximum refuses.
+    expect(text(result)).toMatch(/^STEP\.FAILED: step 'boom' \(start\) failed with PARAMS\.INVALID: argument 'n' must be <= 100 \(got 200\)/);
     expect(text(result)).toContain('cancelled: long; not started: never');
     // The cancelled step's query is stopped in the engine, not left to run.
     const gone = await queriesGoneWithin(1000);

@@ -556,7 +556,18 @@ const INPUT_CASES: InputCase[] = [
   {
     type: 'Decimal(5, 2)',
     // Numbers with at most 2 decimals are read exactly (1.1 is a multiple of 0.01 within the validator's tolerance).
-    accept: ['123.45', '-999.99', '0.1', reads('1.50', '1.5'), reads(999, '999'), reads(-7, '-7'), reads('-0.00', '0'), reads(0.5, '0.5'), reads(1.1, '1.1'), reads(-999.99, '-999.99')],
+    accept: [
+      '123.45',
+      '-999.99',
+      '0.1',
+      reads('1.50', '1.5'),
+      reads(999, '999'),
+      reads(-7, '-7'),
+      reads('-0.00', '0'),
+      reads(0.5, '0.5'),
+      reads(1.1, '1.1'),
+      reads(-999.99, '-999.99'),
+    ],
     refuse: [
       changes('123.456', '123.45'),
       changes(123.456, '123.45'),

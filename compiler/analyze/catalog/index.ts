@@ -1,3 +1,4 @@
+import { unmappedTypes } from '../../../runtime/contract/clickhouse-json.js';
 import { splitStatements } from '../../../runtime/contract/sql-text.js';
 import type { DocPath, SourceLocation } from '../../diagnostics/diagnostic.js';
 import type { Reporter } from '../../diagnostics/reporter.js';
@@ -6,6 +7,7 @@ import { findWordInScalar } from '../../parse/source-document.js';
 import { isLiteral } from '../config-text.js';
 import type { ResourceIR, SourceIR, ToolIR } from '../ir.js';
 import type { SqlChecker } from '../sql-checker.js';
+import { withColumns } from '../tools/index.js';
 import { type Analysis, type CatalogTable, CatalogEngine, SYSTEM_DATABASES } from './engine.js';
 import type { QueryFacts } from './query-tree.js';
 
@@ -92,10 +94,15 @@ export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources:
         return;
       }
       if (checkReads(reporter, tool, analysis.facts, { database, own, tables })) {
-        described.set(tool.name, { ...tool, columns: analysis.facts.columns ?? [] });
+        const columns = analysis.facts.columns ?? [];
+        reportUntyped(reporter, tool, columns);
+        described.set(tool.name, withColumns(tool, columns));
       }
     });
-    if (source.catalogFrom === 'none') {
+    // Without DDL, only a source whose tools and resources all resolve (table functions, system
+    // tables) needs no catalog; the others are unknown at build time, which is worth a word.
+    const undescribed = own.filter((r) => !resourceColumns.has(r.name));
+    if (source.catalogFrom === 'none' && (skipped.length > 0 || undescribed.length > 0)) {
       const names =
         skipped.length > 0
           ? `; without it, the result columns of ${skipped.map((t) => `'${t}'`).join(', ')} are unknown and their SQL is not checked against tables`
@@ -109,6 +116,20 @@ export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources:
     }
   }
   return { tools: tools.map((tool) => described.get(tool.name) ?? tool), resourceColumns };
+}
+
+/** Columns whose type has no JSON Schema: served as `{}`, which a client can rely on for nothing. */
+function reportUntyped(reporter: Reporter, tool: ToolIR, columns: ReadonlyArray<{ name: string; type: string }>): void {
+  for (const column of columns) {
+    const unmapped = unmappedTypes(column.type, 'output');
+    if (unmapped.length === 0) continue;
+    reporter.warning(
+      'MCPC_RESULT_UNTYPED',
+      [...tool.at, 'sql'],
+      `column '${column.name}' of tool '${tool.name}' is ${column.type}; mcpc has no JSON Schema for ${[...new Set(unmapped)].join(', ')}, so clients see its values untyped`,
+      { hint: `return it as text if clients need a type: toJSONString(${column.name}) AS ${column.name}, or toString(...)` },
+    );
+  }
 }
 
 interface DdlStatement {

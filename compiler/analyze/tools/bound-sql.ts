@@ -4,10 +4,11 @@ import { didYouMean } from '../../diagnostics/suggest.js';
 import { locateInScalar, locateNode, positionAt } from '../../parse/source-document.js';
 import type { ParamSection } from '../../validate/pipeline-file.js';
 import { encodingFor, parseClickHouseType, typeRules, UnsupportedTypeError, type TypeRules } from '../clickhouse-type.js';
-import type { BindingIR, BoundSqlIR, ParamIR } from '../ir.js';
+import type { BindingIR, BoundSqlIR, JsonSchema, ParamIR } from '../ir.js';
 import { analyzeParams, declaredType, orderKeywords, tsTypeOf } from '../params.js';
 import type { PlaceholderSample } from '../sql-checker.js';
-import { findFormatInputs } from './format-inputs.js';
+import { findFormatInputs, structureText, type FormatInput } from './format-inputs.js';
+import { structureSchemaOf } from '../../../runtime/contract/clickhouse-json.js';
 import { withEmptyInputs } from '../../../runtime/contract/empty-inputs.js';
 import type { EmptyInputSpec } from '../../../runtime/contract/spec.js';
 import { scanPlaceholders, type Placeholder } from '../sql-placeholders.js';
@@ -173,6 +174,7 @@ async function emptyInputsOf(
   for (const input of findFormatInputs(sql, jsonParams)) {
     const param = params.find((p) => p.name === input.param);
     if (!param || declaredType(param.schema) !== 'array') continue;
+    typeItemsByStructure(param, input);
     if (input.empty) {
       const variant = await scope.sql.check(
         withEmptyInputs(sql, [input.empty]),
@@ -189,6 +191,29 @@ async function emptyInputsOf(
     }
   }
   return out;
+}
+
+/**
+ * A list read by `format(JSONEachRow, '<structure>', ...)` whose items are declared only as
+ * objects gets the structure's row schema (`structureSchemaOf`): what the engine would change
+ * without a word (300 into UInt8, a missing field read as 0) is refused when the call comes in,
+ * and pipeline steps that pass rows to it are checked field by field. Other fields are allowed:
+ * the engine skips them (input_format_skip_unknown_fields, pinned), so rows another tool returned
+ * can be passed as they are.
+ */
+function typeItemsByStructure(param: ParamIR, input: FormatInput): void {
+  if (input.format !== 'JSONEachRow' || input.structure === undefined) return;
+  const items = param.schema.items as JsonSchema | undefined;
+  if (items !== undefined && !(Object.keys(items).length === 1 && items.type === 'object')) return;
+  let row: JsonSchema;
+  try {
+    row = structureSchemaOf(structureText(input.structure));
+  } catch {
+    return; // a structure this module does not read (DEFAULT expressions, ...): items stay as declared
+  }
+  const { additionalProperties: _skipped, ...open } = row;
+  param.schema = orderKeywords({ ...param.schema, items: open });
+  param.tsType = tsTypeOf(param.schema);
 }
 
 /**

@@ -4,6 +4,8 @@ import { scanPlaceholders } from '../sql-placeholders.js';
 /** A param fed to the `format()` table function as its data: `format(JSONEachRow, 'a UInt8', {rows:String})`. */
 export interface FormatInput {
   param: string;
+  /** The input format: `JSONEachRow`. */
+  format: string;
   /** The structure argument, when the SQL gives one. */
   structure?: string;
   /** Where the call is, in the formatted SQL, and its exact text. */
@@ -29,8 +31,14 @@ export function findFormatInputs(sql: string, jsonParams: ReadonlySet<string>): 
     const call = sql.slice(start, placeholder.offset + placeholder.raw.length + 1);
     inputs.push({
       param: placeholder.name,
+      format: before[1]!,
       ...(structure === undefined ? {} : { structure, empty: { offset: start, call, replacement: `null(${structure})` } }),
     });
   }
   return inputs;
+}
+
+/** The text of a structure argument as the formatted SQL quotes it: `'a UInt8'` is `a UInt8`. */
+export function structureText(quoted: string): string {
+  return quoted.slice(1, -1).replace(/\\(.)/g, '$1');
 }

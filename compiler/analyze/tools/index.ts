@@ -1,8 +1,8 @@
 import type { ToolKindName } from '../../../runtime/contract/spec.js';
 import { mcpcVersion } from '../../paths.js';
 import type { ToolSection } from '../../validate/pipeline-file.js';
-import type { ToolIR } from '../ir.js';
-import { analyzeQueryTool } from './query.js';
+import type { ColumnIR, ToolIR } from '../ir.js';
+import { analyzeQueryTool, typedQueryTool } from './query.js';
 import type { ToolScope } from './scope.js';
 
 type Analyzer<Section> = (scope: ToolScope, name: string, section: Section) => Promise<ToolIR | undefined>;
@@ -38,4 +38,12 @@ export async function analyzeTools(scope: ToolScope): Promise<ToolIR[]> {
     if (tool) tools.push(tool);
   }
   return tools;
+}
+
+/** A tool once the build-time catalog resolved its result columns, as its kind types them. */
+export function withColumns(tool: ToolIR, columns: ColumnIR[]): ToolIR {
+  switch (tool.kind) {
+    case 'query':
+      return typedQueryTool(tool, columns);
+  }
 }

@@ -1,7 +1,8 @@
-import { QUERY_OUTPUT_SCHEMA } from '../../../runtime/contract/query-result.js';
+import { rowSchemaOf } from '../../../runtime/contract/clickhouse-json.js';
+import { QUERY_OUTPUT_SCHEMA, queryOutputSchema } from '../../../runtime/contract/query-result.js';
 import type { DocPath } from '../../diagnostics/diagnostic.js';
 import type { QueryToolSection } from '../../validate/pipeline-file.js';
-import type { QueryToolIR } from '../ir.js';
+import type { ColumnIR, QueryToolIR } from '../ir.js';
 import { inputSchemaOf } from '../params.js';
 import { analyzeBoundSql } from './bound-sql.js';
 import { placeTool } from './placement.js';
@@ -29,4 +30,9 @@ export async function analyzeQueryTool(scope: ToolScope, name: string, section: 
     emptyInputs: bound.emptyInputs,
     at,
   };
+}
+
+/** A query tool once the catalog knows its columns: its rows are typed in its output schema. */
+export function typedQueryTool(tool: QueryToolIR, columns: ColumnIR[]): QueryToolIR {
+  return { ...tool, columns, outputSchema: queryOutputSchema(rowSchemaOf(columns)) };
 }

@@ -1,6 +1,7 @@
 import type { CodeBlockWriter, WriterFunction } from 'ts-morph';
-import type { BindingIR, QueryToolIR } from '../../analyze/ir.js';
-import { camelCase, constant, escapeDoc, jsDoc, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
+import { tsTypeOf } from '../../../runtime/contract/clickhouse-json.js';
+import type { BindingIR, ColumnIR, QueryToolIR } from '../../analyze/ir.js';
+import { camelCase, constant, escapeDoc, jsDoc, propertyName, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
 import type { ToolWriter } from './writer.js';
 
 /**
@@ -12,13 +13,16 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
   const statements: WriterFunction[] = [];
   const argsType = tool.params.length > 0 ? `${tool.identifier}Params` : undefined;
   if (argsType) statements.push(paramsInterface(tool, argsType));
+  const rowType = tool.columns ? `${tool.identifier}Row` : undefined;
+  if (tool.columns && rowType) statements.push(rowInterface(tool, tool.columns, rowType));
+  const generics = rowType ? `<${argsType ?? 'Record<string, never>'}, ${rowType}>` : argsType ? `<${argsType}>` : '';
   const sqlConstant = `${camelCase(tool.identifier)}Sql`;
   statements.push(
     constant(`The SQL of \`${tool.name}\`, proven at build time to be one SELECT.`, `const ${sqlConstant} = `, (w) => w.write(templateLiteral(tool.sql))),
   );
   const variable = `${camelCase(tool.identifier)}Tool`;
   statements.push(
-    constant(escapeDoc(tool.description), `export const ${variable} = mcpc.queryTool${argsType ? `<${argsType}>` : ''}(`, (w) => {
+    constant(escapeDoc(tool.description), `export const ${variable} = mcpc.queryTool${generics}(`, (w) => {
       writeObject(w, [
         ['name', value(tool.name)],
         ...(tool.title === undefined ? [] : [['title', value(tool.title)] as Entry]),
@@ -27,6 +31,7 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
         ['reads', value(tool.reads)],
         ['access', value(tool.access)],
         ['inputSchema', value(tool.inputSchema)],
+        ...(tool.columns ? [['columns', value(tool.columns)] as Entry] : []),
         ['sql', (x) => x.write(sqlConstant)],
         ...(tool.bindings.length === 0 ? [] : [['bind', (x) => writeBind(x, tool.bindings)] as Entry]),
         ...(Object.keys(tool.emptyInputs).length === 0 ? [] : [['emptyInputs', value(tool.emptyInputs)] as Entry]),
@@ -36,6 +41,19 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
   );
   return { statements, variable };
 };
+
+/** The interface of one row of the result, each field typed as the runtime returns its ClickHouse type. */
+function rowInterface(tool: QueryToolIR, columns: readonly ColumnIR[], name: string): WriterFunction {
+  return (w) => {
+    jsDoc(w, `One row of what tool \`${tool.name}\` returns.`);
+    w.write(`export interface ${name} `).inlineBlock(() => {
+      columns.forEach((column, index) => {
+        w.conditionalNewLine(index > 0);
+        w.write(`${propertyName(column.name)}: ${tsTypeOf(column.type)}; // ${column.type}`);
+      });
+    });
+  };
+}
 
 /** The interface of the validated arguments, a JSDoc line on each param that has a description. */
 function paramsInterface(tool: QueryToolIR, name: string): WriterFunction {
