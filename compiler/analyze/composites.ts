@@ -7,7 +7,7 @@ import { explainArgError } from '../../runtime/contract/args.js';
 import { numberTextKind } from '../../runtime/contract/clickhouse-json.js';
 import type { AccessRule } from '../../runtime/contract/spec.js';
 import { parseArgument, referencesOf } from './expressions.js';
-import { incompatibility } from './schema-compat.js';
+import { mismatches } from './schema-compat.js';
 import type { IdentifierAllocator } from './identifiers.js';
 import type { ArgIR, CompositeIR, JsonSchema, ParamIR, StepIR, ToolIR } from './ir.js';
 import { analyzeParams, declaredType, inputSchemaOf, jsonTypeOf } from './params.js';
@@ -344,10 +344,11 @@ function checkArgument(scope: Scope, at: DocPath, callee: string, params: ParamI
     // A value passed whole: its schema against the param's, field by field.
     const source = typeOfReference(scope, at, arg);
     const { default: _ignored, ...target } = param.schema;
-    const found = source ? incompatibility(source, target) : undefined;
-    if (found) {
-      const ref = arg.kind === 'param' ? `\${params.${arg.name}}` : `\${steps.${[arg.step, ...arg.fields].join('.')}}`;
-      reporter.error('MCPC_STEP_ARG_TYPE', at, `'${argName}' of '${callee}': ${ref}${found.path} ${found.problem}`);
+    const ref = arg.kind === 'param' ? `\${params.${arg.name}}` : `\${steps.${[arg.step, ...arg.fields].join('.')}}`;
+    for (const found of source ? mismatches(source, target) : []) {
+      const message = `'${argName}' of '${callee}': ${ref}${found.path} ${found.problem}`;
+      if (found.severity === 'error') reporter.error('MCPC_STEP_ARG_TYPE', at, message);
+      else reporter.warning('MCPC_STEP_ARG_RANGE', at, message);
     }
     return;
   }
