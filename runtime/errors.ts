@@ -28,6 +28,7 @@ export type ToolErrorCode =
   | 'SERVER.BUSY'
   | 'STEP.FAILED'
   | 'STEP.TIMEOUT'
+  | 'IDEMPOTENCY.CONFLICT'
   | 'INTERNAL';
 
 /** Refuses to start: bad configuration, an unusable database. The message is for the operator. */

@@ -11,6 +11,7 @@ export type {
   ConfigText,
   EmptyInputSpec,
   HttpSpec,
+  InsertToolSpec,
   JsonObject,
   LimitsSpec,
   PipelineToolSpec,
@@ -24,5 +25,5 @@ export type {
   StepSpec,
   ToolSpec,
 } from './contract/spec.js';
-export { pipelineTool, queryTool, toEpochSeconds } from './define.js';
+export { insertTool, pipelineTool, queryTool, toEpochSeconds } from './define.js';
 export { main } from './main.js';

@@ -1,4 +1,5 @@
 import { Admission } from './call/admission.js';
+import { IdempotencyStore } from './call/idempotency.js';
 import { compileArgsValidator, createArgsAjv } from './contract/args.js';
 import { resolveServerLimits, type ServerLimits } from './contract/server-limits.js';
 import type { ResourceSpec, ServerSpec } from './contract/spec.js';
@@ -7,6 +8,9 @@ import { InflightCalls } from './protocol/inflight.js';
 import { observed } from './sources/observed.js';
 import type { Source } from './sources/source.js';
 import { prepareTool, type ServedTool } from './tools/served-tool.js';
+
+/** Text of remembered write outcomes kept at most (a pipeline's outcome holds its result). */
+const IDEMPOTENCY_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Everything a request needs, prepared once at start: sources, tools with their validators, caller views. */
 export interface Runtime {
@@ -22,6 +26,8 @@ export interface Runtime {
   admission: Admission;
   /** Tool calls in flight, for cancellations that arrive apart from their call. */
   inflight: InflightCalls;
+  /** Outcomes of writes by idempotency key. */
+  idempotency: IdempotencyStore;
 }
 
 export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>): Runtime {
@@ -37,5 +43,6 @@ export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Sou
     limits,
     admission: new Admission(limits),
     inflight: new InflightCalls(),
+    idempotency: new IdempotencyStore({ ttlMs: limits.idempotencyTtlS * 1000, maxKeys: limits.idempotencyMaxKeys, maxBytes: IDEMPOTENCY_MAX_BYTES }),
   };
 }

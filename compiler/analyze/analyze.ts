@@ -66,6 +66,8 @@ function serverLimits(limits: NonNullable<PipelineFile['server']['limits']>): Se
     max_pending_bodies: 'maxPendingBodies',
     request_timeout_s: 'requestTimeoutS',
     max_argument_depth: 'maxArgumentDepth',
+    idempotency_ttl_s: 'idempotencyTtlS',
+    idempotency_max_keys: 'idempotencyMaxKeys',
   };
   return Object.fromEntries(Object.entries(limits).map(([key, value]) => [names[key as keyof typeof limits], value]));
 }

@@ -5,6 +5,7 @@ import type { PipelineFile, PipelineSection } from '../validate/pipeline-file.js
 import { requiredAccess } from '../../runtime/contract/access.js';
 import { explainArgError } from '../../runtime/contract/args.js';
 import { numberTextKind } from '../../runtime/contract/clickhouse-json.js';
+import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_SCHEMA, writeDescription } from '../../runtime/contract/insert.js';
 import type { AccessRule } from '../../runtime/contract/spec.js';
 import { parseArgument, referencesOf } from './expressions.js';
 import { mismatches } from './schema-compat.js';
@@ -22,6 +23,8 @@ interface Callable {
   kind: 'tool' | 'pipeline';
   /** Known when the callee was analyzed; unknown callees are not type-checked. */
   params?: ParamIR[];
+  /** It writes (an insert tool, or a pipeline that reaches one): it takes an idempotency key. */
+  writes: boolean;
 }
 
 /**
@@ -34,9 +37,10 @@ export function analyzeComposites(reporter: Reporter, file: PipelineFile, tools:
   const toolSections = file.tools ?? {};
   const callables = new Map<string, Callable>();
   const analyzedTools = new Map(tools.map((tool) => [tool.name, tool]));
+  const writers = writingCallables(file);
   for (const name of Object.keys(toolSections)) {
     const analyzed = analyzedTools.get(name);
-    callables.set(name, { kind: 'tool', ...(analyzed ? { params: analyzed.params } : {}) });
+    callables.set(name, { kind: 'tool', writes: writers.has(name), ...(analyzed ? { params: analyzed.params } : {}) });
   }
   const paramsOf = new Map<string, ParamIR[]>();
   for (const [name, section] of sections) {
@@ -48,8 +52,21 @@ export function analyzeComposites(reporter: Reporter, file: PipelineFile, tools:
       continue;
     }
     const params = analyzeParams(reporter, ['pipelines', name, 'params'], section.params);
+    if (writers.has(name)) {
+      // A pipeline that writes takes a key of its own, from which each write step's is derived.
+      if (params.some((p) => p.name === IDEMPOTENCY_KEY)) {
+        reporter.error(
+          'MCPC_NAME_CONFLICT',
+          ['pipelines', name, 'params', IDEMPOTENCY_KEY],
+          `pipeline '${name}' writes, so it takes an ${IDEMPOTENCY_KEY} of its own; a param cannot have that name`,
+          { part: 'key' },
+        );
+        continue;
+      }
+      params.push({ name: IDEMPOTENCY_KEY, schema: { ...IDEMPOTENCY_KEY_SCHEMA }, required: true, tsType: 'string' });
+    }
     paramsOf.set(name, params);
-    callables.set(name, { kind: 'pipeline', params });
+    callables.set(name, { kind: 'pipeline', params, writes: writers.has(name) });
   }
 
   const outputs = new OutputTypes(file, analyzedTools);
@@ -98,9 +115,14 @@ function analyzeComposite(
       for (const ref of referencesOf(arg)) if (ref.kind === 'step') dependsOn.add(ref.step);
       if (callee.params) checkArgument(scope, argAt, step.tool, callee.params, argName, arg);
     }
+    if (callee.writes && !(IDEMPOTENCY_KEY in (step.with ?? {})) && !scope.params.some((p) => p.name === IDEMPOTENCY_KEY)) {
+      throw new Error(`mcpc internal error: pipeline '${name}' reaches a write but takes no ${IDEMPOTENCY_KEY}`);
+    }
     if (callee.params) {
       for (const param of callee.params) {
-        if (param.required && !(param.name in args) && !(param.name in (step.with ?? {}))) {
+        // A write step's key is derived from the pipeline's unless `with` passes one.
+        const derived = callee.writes && param.name === IDEMPOTENCY_KEY;
+        if (param.required && !derived && !(param.name in args) && !(param.name in (step.with ?? {}))) {
           reporter.error('MCPC_STEP_ARG_MISSING', stepAt, `step '${id}' does not pass '${param.name}', which '${step.tool}' requires`, { part: 'key' });
         }
       }
@@ -124,6 +146,7 @@ function analyzeComposite(
       dependsOn: [...dependsOn].filter((s) => stepIds.includes(s)).sort(),
       after,
       timeoutS: step.timeout_s ?? section.step_timeout_s ?? DEFAULT_STEP_TIMEOUT_S,
+      writes: callee.writes,
       at: stepAt,
     });
   }
@@ -140,7 +163,7 @@ function analyzeComposite(
     name,
     identifier: identifiers.allocate(name),
     ...(section.title === undefined ? {} : { title: section.title }),
-    description: section.description,
+    description: params.some((p) => p.name === IDEMPOTENCY_KEY) ? writeDescription(section.description) : section.description,
     params,
     inputSchema: inputSchemaOf(params),
     steps,
@@ -149,6 +172,7 @@ function analyzeComposite(
     // Settled once every pipeline is analyzed: they depend on what it reaches (see settleReach).
     access: 'anonymous',
     reads: [],
+    writes: [],
     maxConcurrentSteps: section.max_concurrent_steps ?? DEFAULT_MAX_CONCURRENT_STEPS,
     at,
   };
@@ -188,26 +212,57 @@ function schemaOfArg(scope: Scope, at: DocPath, arg: ArgIR): JsonSchema | undefi
  */
 function settleReach(composites: CompositeIR[], tools: ToolIR[]): CompositeIR[] {
   const byName = new Map(composites.map((c) => [c.name, c]));
-  const memo = new Map<string, { reads: string[]; rules: AccessRule[] }>();
-  const reach = (name: string, visiting: Set<string>): { reads: string[]; rules: AccessRule[] } => {
+  const toolsByName = new Map(tools.map((t) => [t.name, t]));
+  type Reach = { reads: string[]; writes: string[]; rules: AccessRule[] };
+  const memo = new Map<string, Reach>();
+  const reach = (name: string, visiting: Set<string>): Reach => {
     const known = memo.get(name);
     if (known) return known;
-    const tool = tools.find((t) => t.name === name);
-    if (tool) return { reads: tool.reads, rules: [tool] };
+    const tool = toolsByName.get(name);
+    if (tool) return { reads: tool.reads, writes: tool.kind === 'insert' ? tool.writes : [], rules: [tool] };
     const composite = byName.get(name);
     // An unknown callee or a cycle (both reported elsewhere) reaches nothing more.
-    if (!composite || visiting.has(name)) return { reads: [], rules: [] };
+    if (!composite || visiting.has(name)) return { reads: [], writes: [], rules: [] };
     visiting.add(name);
     const parts = composite.steps.map((step) => reach(step.target.name, visiting));
     visiting.delete(name);
-    const found = { reads: [...new Set(parts.flatMap((p) => p.reads))], rules: parts.flatMap((p) => p.rules) };
+    const found = {
+      reads: [...new Set(parts.flatMap((p) => p.reads))],
+      writes: [...new Set(parts.flatMap((p) => p.writes))],
+      rules: parts.flatMap((p) => p.rules),
+    };
     memo.set(name, found);
     return found;
   };
   return composites.map((composite) => {
-    const { reads, rules } = reach(composite.name, new Set());
-    return { ...composite, reads, ...requiredAccess(rules) };
+    const { reads, writes, rules } = reach(composite.name, new Set());
+    return { ...composite, reads, writes, ...requiredAccess(rules) };
   });
+}
+
+/**
+ * The tools and pipelines that write: insert tools, and pipelines with a step that calls one,
+ * through any depth of pipelines (a cycle, reported elsewhere, adds nothing). Known from the
+ * file alone, before any pipeline is analyzed, since a writing pipeline's params depend on it.
+ */
+function writingCallables(file: PipelineFile): Set<string> {
+  const writers = new Set(
+    Object.entries(file.tools ?? {})
+      .filter(([, tool]) => tool.kind === 'insert')
+      .map(([name]) => name),
+  );
+  const pipelines = Object.entries(file.pipelines ?? {});
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, pipeline] of pipelines) {
+      if (writers.has(name) || name in (file.tools ?? {})) continue;
+      if (Object.values(pipeline.steps).some((step) => writers.has(step.tool))) {
+        writers.add(name);
+        changed = true;
+      }
+    }
+  }
+  return writers;
 }
 
 interface Scope {

@@ -113,8 +113,24 @@ export interface QueryToolIR extends ToolBaseIR, BoundSqlIR {
   kind: 'query';
 }
 
+/** A column an insert may set, and whether a row may leave it out (it has a default, or is Nullable). */
+export interface InsertColumnIR extends ColumnIR {
+  hasDefault: boolean;
+}
+
+/** A tool that inserts rows into one table; its input schema comes from the table's columns. */
+export interface InsertToolIR extends ToolBaseIR {
+  kind: 'insert';
+  /** The one resource it writes. */
+  writes: string[];
+  table: { database?: string; name: string };
+  maxRows: number;
+  /** The columns a row may set, from the catalog; a tool without them does not build. */
+  columns?: InsertColumnIR[];
+}
+
 /** One member per tool kind the compiler builds. */
-export type ToolIR = QueryToolIR;
+export type ToolIR = QueryToolIR | InsertToolIR;
 
 /** A value passed to a step: a literal, a reference, or text with references inside. */
 export type ArgIR =
@@ -140,6 +156,8 @@ export interface StepIR {
   /** Steps this one runs after though it reads nothing of theirs (`after:`). */
   after: string[];
   timeoutS: number;
+  /** The callee writes: its idempotency key is derived from the pipeline's unless `with` passes one. */
+  writes: boolean;
   at: DocPath;
 }
 
@@ -157,6 +175,8 @@ export interface CompositeIR extends AccessRule {
   outputSchema: JsonSchema;
   /** Every resource a tool it reaches reads, in reaching order. */
   reads: string[];
+  /** Every resource a tool it reaches writes: when there are any, it takes an idempotency key. */
+  writes: string[];
   maxConcurrentSteps: number;
   at: DocPath;
 }

@@ -160,6 +160,10 @@ export function tsTypeOf(schema: JsonSchema): string {
 }
 
 function tsBaseType(schema: JsonSchema): string {
+  if (schema.type === undefined && Array.isArray(schema.anyOf)) {
+    // Alternatives (a DateTime read as RFC 3339 or as local text): the union of each.
+    return [...new Set((schema.anyOf as JsonSchema[]).map(tsTypeOf))].join(' | ');
+  }
   if (Array.isArray(schema.type) && schema.type.filter((t) => t !== 'null').length > 1 && !Array.isArray(schema.enum)) {
     // Several types (an Int64 read as a number or as digits): the union of each.
     const each = (schema.type as string[]).filter((t) => t !== 'null').map((type) => tsBaseType({ ...schema, type }));

@@ -58,6 +58,12 @@ export const DIAGNOSTIC_CODES = {
   MCPC_CATALOG_DDL_INVALID: "A statement of a source's schema (DDL) does not run in ClickHouse.",
   MCPC_CATALOG_UNKNOWN_TABLE: "A resource names a table its source's schema does not have.",
   MCPC_RESULT_UNTYPED: 'A column a tool returns has a type mcpc gives no JSON Schema (JSON, Dynamic, Variant, AggregateFunction, ...): clients see it untyped.',
+  MCPC_INSERT_TARGET:
+    "An insert tool does not name exactly one resource it writes, its table is not that resource's, or the table takes no inserts (a view, a system table).",
+  MCPC_INSERT_UNTYPED: "An insert tool's source has no schema or seed, so the columns its rows must have are unknown at build time.",
+  MCPC_INSERT_NO_DEDUP:
+    'The table an insert tool writes keeps no insert deduplication tokens, so ClickHouse would write a replayed insert twice once the server has forgotten its key.',
+  MCPC_INSERT_UNCHECKED: 'A column an insert tool writes has a type mcpc gives no JSON Schema, so its values reach the engine unchecked.',
   MCPC_CATALOG_MISSING: 'A source has neither a schema nor a seed, so the checks that need its tables are skipped for its tools.',
   MCPC_UNSUPPORTED: 'The language accepts this, but this version of mcpc does not build it yet.',
 

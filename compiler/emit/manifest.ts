@@ -1,5 +1,6 @@
+import { canonicalJson } from '../../runtime/contract/canonical-json.js';
 import { createHash } from 'node:crypto';
-import type { ServerIR } from '../analyze/ir.js';
+import type { ServerIR, ToolIR } from '../analyze/ir.js';
 
 /** The versioned description of what a built server serves, for review and `mcpc diff`. */
 export interface Manifest {
@@ -19,21 +20,35 @@ export interface Manifest {
     /** The table's columns from the build-time catalog, where the source has one. */
     columns?: Array<{ name: string; type: string; comment: string }>;
   }>;
-  tools: Array<{
-    name: string;
-    kind: string;
-    title?: string;
-    description: string;
-    source: string;
-    reads: string[];
-    /** Who may see and call it, derived from what it reads. */
-    access: string;
-    input_schema: Record<string, unknown>;
-    output_schema: Record<string, unknown>;
-    /** The result columns from the build-time catalog, where the source has one. */
-    columns?: Array<{ name: string; type: string }>;
-    sql: string;
-  }>;
+  tools: Array<
+    {
+      name: string;
+      title?: string;
+      description: string;
+      source: string;
+      reads: string[];
+      /** Who may see and call it, derived from what it reads. */
+      access: string;
+      input_schema: Record<string, unknown>;
+      output_schema: Record<string, unknown>;
+    } & (
+      | {
+          kind: 'query';
+          /** The result columns from the build-time catalog, where the source has one. */
+          columns?: Array<{ name: string; type: string }>;
+          sql: string;
+        }
+      | {
+          kind: 'insert';
+          /** The resource it writes. */
+          writes: string[];
+          table: string;
+          max_rows: number;
+          /** The columns a row may set; those with a default may be left out. */
+          columns?: Array<{ name: string; type: string; has_default: boolean }>;
+        }
+    )
+  >;
   pipelines: Array<{
     name: string;
     description: string;
@@ -41,6 +56,8 @@ export interface Manifest {
     access: string;
     input_schema: Record<string, unknown>;
     output_schema: Record<string, unknown>;
+    /** Resources written by the tools it reaches; it then takes an idempotency_key. */
+    writes?: string[];
     steps: Array<{ id: string; calls: string; after: string[] }>;
   }>;
   /** sha256 of this manifest without this field: the identity of the server's behaviour. */
@@ -72,19 +89,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       access: r.access,
       ...(r.columns === undefined ? {} : { columns: r.columns.map((c) => ({ ...c })) }),
     })),
-    tools: ir.tools.map((t) => ({
-      name: t.name,
-      kind: t.kind,
-      ...(t.title === undefined ? {} : { title: t.title }),
-      description: t.description,
-      source: t.source,
-      reads: t.reads,
-      access: t.access,
-      input_schema: t.inputSchema,
-      output_schema: t.outputSchema,
-      ...(t.columns === undefined ? {} : { columns: t.columns }),
-      sql: t.sql,
-    })),
+    tools: ir.tools.map(toolEntry),
     pipelines: ir.pipelines.map((p) => ({
       name: p.name,
       description: p.description,
@@ -92,20 +97,36 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       access: p.access,
       input_schema: p.inputSchema,
       output_schema: p.outputSchema,
+      ...(p.writes.length === 0 ? {} : { writes: p.writes }),
       steps: p.steps.map((s) => ({ id: s.id, calls: s.target.name, after: [...new Set([...s.dependsOn, ...s.after])].sort() })),
     })),
   };
   return { ...body, content_hash: `sha256:${createHash('sha256').update(canonicalJson(body)).digest('hex')}` };
 }
 
-/** JSON with keys sorted at every level, so the hash does not depend on construction order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+/** A tool in the manifest: what every kind has, then what its kind adds. */
+function toolEntry(tool: ToolIR): Manifest['tools'][number] {
+  const common = {
+    ...(tool.title === undefined ? {} : { title: tool.title }),
+    description: tool.description,
+    source: tool.source,
+    reads: tool.reads,
+    access: tool.access,
+    input_schema: tool.inputSchema,
+    output_schema: tool.outputSchema,
+  };
+  switch (tool.kind) {
+    case 'query':
+      return { name: tool.name, kind: 'query', ...common, ...(tool.columns === undefined ? {} : { columns: tool.columns }), sql: tool.sql };
+    case 'insert':
+      return {
+        name: tool.name,
+        kind: 'insert',
+        ...common,
+        writes: tool.writes,
+        table: tool.table.database === undefined ? tool.table.name : `${tool.table.database}.${tool.table.name}`,
+        max_rows: tool.maxRows,
+        ...(tool.columns === undefined ? {} : { columns: tool.columns.map((c) => ({ name: c.name, type: c.type, has_default: c.hasDefault })) }),
+      };
   }
-  return JSON.stringify(value);
 }

@@ -16,6 +16,7 @@ export function writePipeline(pipeline: CompositeIR): WrittenTool {
       ...(pipeline.title === undefined ? [] : [['title', value(pipeline.title)] as Entry]),
       ['description', value(pipeline.description)],
       ['reads', value(pipeline.reads)],
+      ...(pipeline.writes.length === 0 ? [] : [['writes', value(pipeline.writes)] as Entry]),
       ['access', value(pipeline.access)],
       ['inputSchema', value(pipeline.inputSchema)],
       ['steps', value(pipeline.steps.map(stepSpec))],
@@ -35,6 +36,7 @@ function stepSpec(step: StepIR): StepSpec {
     with: Object.fromEntries(Object.entries(step.args).map(([name, arg]) => [name, argSpec(arg)])),
     after: [...new Set([...step.dependsOn, ...step.after])].sort(),
     timeoutS: step.timeoutS,
+    ...(step.writes ? { writes: true as const } : {}),
   };
 }
 

@@ -29,6 +29,8 @@ interface ServerSection {
     max_pending_bodies?: number;
     request_timeout_s?: number;
     max_argument_depth?: number;
+    idempotency_ttl_s?: number;
+    idempotency_max_keys?: number;
   };
   http?: { host?: string; port?: number; allowed_origins?: string[]; allowed_hosts?: string[] };
 }
@@ -99,10 +101,11 @@ interface StreamToolSection extends ToolBase {
   stream?: { batch_size?: number; max_latency_ms?: number; max_rows?: number };
 }
 
-interface InsertToolSection extends ToolBase {
+export interface InsertToolSection extends ToolBase {
   kind: 'insert';
   writes?: string[];
   table: string;
+  max_rows?: number;
 }
 
 interface SqlToolSection extends ToolBase {

@@ -24,3 +24,16 @@ FROM numbers(5000);
 CREATE VIEW orders_anon AS
 SELECT order_id, cityHash64(customer) AS customer_id, region, amount, created
 FROM orders;
+
+-- Totals the order_analytics pipeline publishes. Inserts carry a deduplication token (from their
+-- idempotency key), which a MergeTree table keeps only with a deduplication window.
+CREATE TABLE analytics_summaries
+(
+    period Date,
+    orders UInt64,
+    total Decimal(38, 2),
+    published_at DateTime('UTC') DEFAULT now()
+)
+ENGINE = MergeTree
+ORDER BY period
+SETTINGS non_replicated_deduplication_window = 1000;

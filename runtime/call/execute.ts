@@ -18,6 +18,7 @@ function environment(runtime: Runtime, context: CallContext): ToolEnvironment {
       if (!source) throw new Error(`mcpc internal error: source '${name}' is not open`);
       return source;
     },
+    idempotency: runtime.idempotency,
     async callStep(name, rawArgs, stepContext) {
       const tool = runtime.tools.get(name);
       if (!tool) throw new Error(`mcpc internal error: a step calls '${name}', which is not served`);

@@ -9,6 +9,7 @@ import { elapsedMs, type CallContext } from './context.js';
 const REQUEST_ID_KEY = 'mcpc/request_id';
 const ERROR_CODE_KEY = 'mcpc/error_code';
 const RETRY_AFTER_KEY = 'mcpc/retry_after_ms';
+const REPLAYED_KEY = 'mcpc/replayed';
 /** The longest error text a result carries; messages are built short, this is the guarantee. */
 const MAX_ERROR_TEXT = 2000;
 
@@ -23,7 +24,9 @@ export async function shapeResult(context: CallContext, tool: ServedTool, run: (
   try {
     const outcome = await run();
     if (log.enabled('debug')) log.debug('tool call', { tool: tool.spec.name, request_id: requestId, ...outcome.logFields, ms: elapsedMs(context) });
-    return { content: [{ type: 'text', text: outcome.text }], structuredContent: outcome.structured, _meta: { [REQUEST_ID_KEY]: requestId } };
+    // A replayed write answers as the call that did it: its request id, and a word that it was replayed.
+    const meta = outcome.replayed ? { [REQUEST_ID_KEY]: outcome.requestId ?? requestId, [REPLAYED_KEY]: true } : { [REQUEST_ID_KEY]: requestId };
+    return { content: [{ type: 'text', text: outcome.text }], structuredContent: outcome.structured, _meta: meta };
   } catch (error) {
     const failure =
       error instanceof ToolFailure

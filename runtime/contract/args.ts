@@ -102,12 +102,13 @@ export function explainArgError(error: ErrorObject, schema: JsonObject): string 
   const where = argumentName(error.instancePath);
   switch (error.keyword) {
     case 'required':
-      return `missing required argument '${joinPath(error.instancePath, String(params.missingProperty))}'`;
+      // Inside an argument (a row of a list), the names are fields.
+      return `missing required ${error.instancePath === '' ? 'argument' : 'field'} '${joinPath(error.instancePath, String(params.missingProperty))}'`;
     case 'additionalProperties': {
       const extra = joinPath(error.instancePath, String(params.additionalProperty));
       const known = error.instancePath === '' ? Object.keys((schema.properties as JsonObject | undefined) ?? {}) : [];
       const hint = known.length > 0 ? `; expected ${known.map((k) => `'${k}'`).join(', ')}` : '';
-      return `unknown argument '${extra}'${hint}`;
+      return `unknown ${error.instancePath === '' ? 'argument' : 'field'} '${extra}'${hint}`;
     }
     case 'formatMinimum':
     case 'formatMaximum':

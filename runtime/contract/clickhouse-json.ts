@@ -80,6 +80,21 @@ export function structureSchemaOf(structure: string): JsonObject {
   return objectSchema(columns.map((c) => elementInput(c.name, c.shape, [])));
 }
 
+/**
+ * The JSON Schema of one row that an INSERT in JSONEachRow writes unchanged into a table with these
+ * columns (those an INSERT may set: not MATERIALIZED or ALIAS). A column with a default (`DEFAULT`,
+ * `EPHEMERAL`, or Nullable) may be left out; every other is required, since the engine would
+ * write its type's zero value without a word. Fields of no column are refused.
+ */
+export function tableRowInputSchemaOf(columns: ReadonlyArray<{ name: string; type: string; hasDefault: boolean }>): JsonObject {
+  return objectSchema(
+    columns.map((column) => {
+      const element = elementInput(column.name, shapeOf(parseTypeText(column.type)), []);
+      return { ...element, required: element.required && !column.hasDefault };
+    }),
+  );
+}
+
 /** The TypeScript type of a value of this type as a tool returns it. */
 export function tsTypeOf(type: string): string {
   return tsType(shapeOf(parseTypeText(type)));

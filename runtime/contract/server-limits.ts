@@ -21,6 +21,10 @@ export interface ServerLimits {
   requestTimeoutS: number;
   /** Deepest nesting of lists and objects in tool arguments; deeper is refused as PARAMS.INVALID. */
   maxArgumentDepth: number;
+  /** How long a write's outcome is kept, for retries with its idempotency key. */
+  idempotencyTtlS: number;
+  /** Idempotency keys remembered at once; the oldest finished ones are forgotten first. */
+  idempotencyMaxKeys: number;
 }
 
 export function resolveServerLimits(spec: ServerLimitsSpec | undefined): ServerLimits {
@@ -33,5 +37,7 @@ export function resolveServerLimits(spec: ServerLimitsSpec | undefined): ServerL
     maxPendingBodies: spec?.maxPendingBodies ?? 32,
     requestTimeoutS: spec?.requestTimeoutS ?? 30,
     maxArgumentDepth: spec?.maxArgumentDepth ?? 32,
+    idempotencyTtlS: spec?.idempotencyTtlS ?? 86_400,
+    idempotencyMaxKeys: spec?.idempotencyMaxKeys ?? 100_000,
   };
 }

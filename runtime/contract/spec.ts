@@ -51,6 +51,8 @@ export interface ServerLimitsSpec {
   readonly maxPendingBodies?: number;
   readonly requestTimeoutS?: number;
   readonly maxArgumentDepth?: number;
+  readonly idempotencyTtlS?: number;
+  readonly idempotencyMaxKeys?: number;
 }
 
 export interface SourceSpec {
@@ -142,6 +144,23 @@ export interface QueryToolSpec<Args = JsonObject, Row = JsonObject> extends Tool
 }
 
 /**
+ * A tool that inserts rows into one declared table: in one INSERT per call, on the source's write
+ * connection, deduplicated by its idempotency key (see runtime/call/idempotency.ts).
+ */
+export interface InsertToolSpec<Row = JsonObject> extends ToolSpecBase {
+  readonly kind: 'insert';
+  readonly source: string;
+  /** The resource it writes (one), whose access is the tool's. */
+  readonly writes: readonly string[];
+  /** The table, as the resource names it. */
+  readonly table: { readonly database?: string; readonly name: string };
+  /** The columns a row may set, one per key of `Row`, as the build-time catalog knows them. */
+  readonly columns: ReadonlyArray<ResultColumnSpec<keyof Row & string>>;
+  /** Rows one call may insert. */
+  readonly maxRows: number;
+}
+
+/**
  * A `format(<fmt>, '<structure>', {param:String})` call in a tool's SQL and its empty form,
  * `null('<structure>')`: ClickHouse's `format()` fails on data without rows, so an empty list
  * runs the same query over an empty table of the same structure (proven at build time too).
@@ -164,6 +183,8 @@ export interface PipelineToolSpec extends ToolSpecBase {
   /** What the pipeline returns (an object). */
   readonly output: ArgSpec;
   readonly outputSchema: JsonObject;
+  /** Resources written by the tools it reaches: it then takes an `idempotency_key`, and derives each write step's from it. */
+  readonly writes?: readonly string[];
   /** Steps of one call running at once. */
   readonly maxConcurrentSteps: number;
 }
@@ -177,6 +198,8 @@ export interface StepSpec {
   /** Steps that must finish first: those whose results it reads, and those its `after` names. */
   readonly after: readonly string[];
   readonly timeoutS: number;
+  /** The callee writes: unless `with` passes one, its idempotency key is the pipeline's key and this step's id. */
+  readonly writes?: true;
 }
 
 /** A value computed per call: a literal, a param, a field of an earlier step's result, text, a list or an object of them. */
@@ -194,7 +217,7 @@ export type ArgSpec =
   | { readonly object: Readonly<Record<string, ArgSpec>> };
 
 /** A tool as the runtime holds it, its argument type erased: one member per kind. */
-export type ToolSpec = QueryToolSpec | PipelineToolSpec;
+export type ToolSpec = QueryToolSpec | InsertToolSpec | PipelineToolSpec;
 
 /** The kinds of tool this runtime serves. */
 export type ToolKindName = ToolSpec['kind'];

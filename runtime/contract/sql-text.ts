@@ -110,3 +110,13 @@ function skipHeredoc(sql: string, start: number): number {
   const end = sql.indexOf(tag, start + tag.length);
   return end < 0 ? sql.length : end + tag.length;
 }
+
+/** A ClickHouse string literal of this text. */
+export function quoteString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A ClickHouse identifier of this name, quoted: any name, whatever it holds. */
+export function quoteIdentifier(name: string): string {
+  return `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
+}

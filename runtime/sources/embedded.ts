@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StartupError } from '../errors.js';
@@ -7,7 +8,18 @@ import { log } from '../log.js';
 import { describeHolder } from './data-dir-holder.js';
 import { detachStdin } from './engine-stdin.js';
 import { seedDatabase } from './seed.js';
-import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';
+import { quoteIdentifier, quoteString } from '../contract/sql-text.js';
+import {
+  describeWith,
+  type InsertRequest,
+  insertTarget,
+  pinnedInsertSettings,
+  pinnedReadSettings,
+  type Row,
+  type SelectRequest,
+  type Source,
+  type SourceHealth,
+} from './source.js';
 
 /**
  * chdb declares its connection against its own copy of @clickhouse/client-common, which
@@ -64,7 +76,7 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
   }
   try {
     if (options.database !== undefined && options.database !== '' && options.database !== 'default') {
-      const quoted = `\`${options.database.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
+      const quoted = quoteIdentifier(options.database);
       await writer.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoted}` });
       await writer.command({ query: `USE ${quoted}` });
       for (const client of [...readers, prober]) await client.command({ query: `USE ${quoted}` });
@@ -133,6 +145,21 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
         request.signal?.removeEventListener('abort', kill);
         busy[index]!--;
       }
+    },
+    async insert(request: InsertRequest): Promise<void> {
+      if (request.signal?.aborted) throw request.signal.reason;
+      // The writer keeps what a query's settings set (chDB sends them as `SET ...;` first), so the
+      // insert's settings go in its own SETTINGS clause, for this statement only. The rows follow
+      // FORMAT as data, never as SQL; an insert that has started runs to its end (its token makes
+      // a retry harmless).
+      const settings = Object.entries(pinnedInsertSettings(options.limits, request.token))
+        .map(([key, value]) => `${key} = ${typeof value === 'number' || /^[0-9]+$/.test(String(value)) ? String(value) : quoteString(String(value))}`)
+        .join(', ');
+      await writer.exec({
+        query: `INSERT INTO ${insertTarget(request.table)} SETTINGS ${settings} FORMAT JSONEachRow`,
+        values: Readable.from([request.rows.map((row) => JSON.stringify(row)).join('\n')]),
+        query_id: request.queryId,
+      });
     },
     describeTable: (database, table) => describeWith(prober, database, table),
     async health(): Promise<SourceHealth> {

@@ -1,4 +1,4 @@
-import type { Row, SelectRequest, Source, SourceHealth } from './source.js';
+import type { InsertRequest, Row, SelectRequest, Source, SourceHealth } from './source.js';
 
 /** How long a successful query counts as proof that its source is up. */
 const FRESH_MS = 2_000;
@@ -22,6 +22,12 @@ export function observed(source: Source): Source {
       lastOkAt = performance.now();
       lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
       return rows;
+    },
+    async insert(request: InsertRequest): Promise<void> {
+      const started = performance.now();
+      await source.insert(request);
+      lastOkAt = performance.now();
+      lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
     },
     describeTable: (database, table) => source.describeTable(database, table),
     async health(): Promise<SourceHealth> {

@@ -2,7 +2,17 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { LimitsSpec } from '../contract/spec.js';
 import { StartupError, ToolFailure } from '../errors.js';
 import { log } from '../log.js';
-import { describeWith, pinnedReadSettings, type Row, type SelectRequest, type Source, type SourceHealth } from './source.js';
+import {
+  describeWith,
+  type InsertRequest,
+  insertTarget,
+  pinnedInsertSettings,
+  pinnedReadSettings,
+  type Row,
+  type SelectRequest,
+  type Source,
+  type SourceHealth,
+} from './source.js';
 
 /** ClickHouse learned query parameters (`{name:Type}`, HTTP `param_name`) in 19.11.3.11. */
 const MIN_VERSION = [19, 11] as const;
@@ -41,6 +51,8 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
   const client = createClient(clientOptions);
   // Health probes use a client (and so connections) of their own, never waiting behind calls.
   const prober = createClient({ ...clientOptions, max_open_connections: 1 });
+  // Inserts too, so a burst of writes never holds the connections reads wait for.
+  const writer = createClient({ ...clientOptions, max_open_connections: 2 });
   const where = redact(options.url);
   const settings = { ...pinnedReadSettings(options.limits), cancel_http_readonly_queries_on_client_close: 1 as const };
   let version: string | undefined;
@@ -69,7 +81,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
     await verify();
   } catch (error) {
     if (error instanceof StartupError) {
-      await Promise.allSettled([client.close(), prober.close()]);
+      await Promise.allSettled([client.close(), prober.close(), writer.close()]);
       throw error;
     }
     log.warn('source unreachable at start; serving degraded until it answers', { source: options.name, url: where, error: firstLine(error) });
@@ -96,6 +108,22 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
       });
       return result.json<Row>();
     },
+    async insert(request: InsertRequest): Promise<void> {
+      try {
+        await verify();
+      } catch (error) {
+        if (error instanceof StartupError) throw new ToolFailure('SOURCE.REFUSED', error.message);
+        throw error;
+      }
+      await writer.insert({
+        table: insertTarget(request.table),
+        values: [...request.rows],
+        format: 'JSONEachRow',
+        query_id: request.queryId,
+        clickhouse_settings: pinnedInsertSettings(options.limits, request.token),
+        ...(request.signal ? { abort_signal: request.signal } : {}),
+      });
+    },
     describeTable: (database, table) => describeWith(client, database, table, settings),
     async health(): Promise<SourceHealth> {
       const started = performance.now();
@@ -108,7 +136,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
       }
     },
     close: async () => {
-      await Promise.allSettled([client.close(), prober.close()]);
+      await Promise.allSettled([client.close(), prober.close(), writer.close()]);
     },
   };
 }

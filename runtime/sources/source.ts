@@ -2,6 +2,7 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { TOOL_INPUT_SETTINGS, TOOL_OUTPUT_SETTINGS } from '../contract/clickhouse-json.js';
 import type { Row } from '../contract/query-result.js';
 import type { LimitsSpec } from '../contract/spec.js';
+import { quoteIdentifier } from '../contract/sql-text.js';
 
 export type { Row };
 
@@ -9,6 +10,16 @@ export interface SelectRequest {
   sql: string;
   params: Record<string, unknown>;
   /** The request id, which is also the ClickHouse query_id. */
+  queryId: string;
+  signal?: AbortSignal;
+}
+
+/** Rows for one table, written in one INSERT. */
+export interface InsertRequest {
+  table: { database?: string; name: string };
+  rows: readonly Row[];
+  /** ClickHouse's `insert_deduplication_token`: a replay of the same block with it is dropped. Hex only. */
+  token: string;
   queryId: string;
   signal?: AbortSignal;
 }
@@ -35,6 +46,8 @@ export interface Source {
   readonly engine: 'embedded' | 'remote';
   readonly limits: LimitsSpec;
   select(request: SelectRequest): Promise<Row[]>;
+  /** Writes the rows in one INSERT, on a connection that never serves reads. */
+  insert(request: InsertRequest): Promise<void>;
   describeTable(database: string | undefined, table: string): Promise<Column[]>;
   health(): Promise<SourceHealth>;
   close(): Promise<void>;
@@ -62,6 +75,29 @@ export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
     ...TOOL_OUTPUT_SETTINGS,
     ...TOOL_INPUT_SETTINGS,
   };
+}
+
+/**
+ * Settings every insert runs under: deduplicated by its token, synchronous (the call answers when
+ * the rows are written), JSON read as tools return it (DateTime with its offset), and fields of
+ * no column refused rather than skipped (the input schema refuses them first).
+ */
+export function pinnedInsertSettings(limits: LimitsSpec, token: string): ClickHouseSettings {
+  if (!/^[0-9a-f]+$/.test(token)) throw new Error('mcpc internal error: an insert deduplication token is not hex');
+  return {
+    insert_deduplicate: 1,
+    insert_deduplication_token: token,
+    async_insert: 0,
+    max_execution_time: limits.maxExecutionTimeS,
+    max_memory_usage: String(limits.maxMemoryBytes),
+    ...TOOL_INPUT_SETTINGS,
+    input_format_skip_unknown_fields: 0,
+  };
+}
+
+/** The table of an insert, quoted. */
+export function insertTarget(table: InsertRequest['table']): string {
+  return table.database === undefined ? quoteIdentifier(table.name) : `${quoteIdentifier(table.database)}.${quoteIdentifier(table.name)}`;
 }
 
 /** Lists a table's columns through the reading client (system.columns is readable under readonly). */

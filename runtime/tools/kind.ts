@@ -1,5 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { CallContext } from '../call/context.js';
+import type { Principal } from '../contract/access.js';
 import type { JsonObject, ToolSpec } from '../contract/spec.js';
 import type { Source } from '../sources/source.js';
 
@@ -10,6 +11,9 @@ export interface ToolOutcome {
   readonly text: string;
   /** Fields for the operator's log line about this call (rows, truncated, ...). */
   readonly logFields?: Record<string, unknown>;
+  /** A write replayed from its idempotency key: the request id of the call that did it. */
+  readonly requestId?: string;
+  readonly replayed?: true;
 }
 
 /** What a tool's `run` may use besides its arguments. */
@@ -23,6 +27,22 @@ export interface ToolEnvironment {
    * pipeline at build time (a pipeline needs what every tool it reaches needs).
    */
   callStep(name: string, args: unknown, context: CallContext): Promise<ToolOutcome>;
+  /** The outcomes of writes by idempotency key. */
+  readonly idempotency: WriteKeys;
+}
+
+/** One write, keyed: who, which tool, which key, and what arguments. */
+export interface WriteCall {
+  readonly principal: Principal;
+  readonly tool: string;
+  readonly key: string;
+  /** The call's arguments; the key among them is left out of the comparison. */
+  readonly args: JsonObject;
+}
+
+/** Runs a write once per key (runtime/call/idempotency.ts): `work` gets the token ClickHouse deduplicates by. */
+export interface WriteKeys {
+  run(call: WriteCall, context: CallContext, work: (token: string) => Promise<ToolOutcome>): Promise<ToolOutcome>;
 }
 
 /** The MCP annotations every tool carries, each decided by its kind. */

@@ -1,11 +1,13 @@
 import type { ToolKindName, ToolSpec } from '../contract/spec.js';
 import type { ToolKind } from './kind.js';
+import { insertKind } from './insert.js';
 import { pipelineKind } from './pipeline.js';
 import { queryKind } from './query.js';
 
 /** Every kind the runtime serves, by name: the one dispatch point for `tools/call` and `tools/list`. */
 export const TOOL_KINDS: { readonly [K in ToolKindName]: ToolKind<Extract<ToolSpec, { kind: K }>> } = {
   query: queryKind,
+  insert: insertKind,
   pipeline: pipelineKind,
 };
 

@@ -1,6 +1,7 @@
 import type { CallContext } from '../call/context.js';
 import type { ArgSpec, JsonObject, PipelineToolSpec, StepSpec } from '../contract/spec.js';
 import { numberFromText } from '../contract/clickhouse-json.js';
+import { IDEMPOTENCY_KEY } from '../contract/insert.js';
 import { ToolFailure } from '../errors.js';
 import type { KindAnnotations, ToolEnvironment, ToolKind, ToolOutcome } from './kind.js';
 
@@ -15,14 +16,35 @@ const READ_ONLY: KindAnnotations = Object.freeze({ readOnlyHint: true, destructi
  * each finished step is reported.
  */
 export const pipelineKind: ToolKind<PipelineToolSpec> = {
-  annotations: () => READ_ONLY,
+  annotations: (tool) => (writes(tool) ? APPEND : READ_ONLY),
   outputSchema: (tool) => tool.outputSchema,
   async run(tool, args, environment) {
-    const results = await runSteps(tool, args, environment);
-    const structured = evaluate(tool.output, args, results) as JsonObject;
-    return { structured, text: JSON.stringify(structured), logFields: { steps: tool.steps.length } };
+    const run = async (): Promise<ToolOutcome> => {
+      const results = await runSteps(tool, args, environment);
+      const structured = evaluate(tool.output, args, results) as JsonObject;
+      return { structured, text: JSON.stringify(structured), logFields: { steps: tool.steps.length } };
+    };
+    if (!writes(tool)) return run();
+    // A pipeline that writes is itself keyed: a retry replays its first outcome, or (when that
+    // failed midway) runs again, each write step keyed from the pipeline's key, so the writes
+    // already done are replayed, not repeated.
+    const { context, idempotency } = environment;
+    return idempotency.run({ principal: context.principal, tool: tool.name, key: args[IDEMPOTENCY_KEY] as string, args }, context, run);
   },
 };
+
+const APPEND: KindAnnotations = Object.freeze({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+
+function writes(tool: PipelineToolSpec): boolean {
+  return (tool.writes?.length ?? 0) > 0;
+}
+
+/** A write step's arguments: its idempotency key, unless `with` passes one, is the pipeline's and the step's id. */
+function stepArguments(step: StepSpec, args: JsonObject, results: Results): JsonObject {
+  const values = evaluate({ object: step.with }, args, results) as JsonObject;
+  if (!step.writes || values[IDEMPOTENCY_KEY] !== undefined) return values;
+  return { ...values, [IDEMPOTENCY_KEY]: `${String(args[IDEMPOTENCY_KEY])}/${step.id}` };
+}
 
 /** A step's result: the structured content of the tool it called. */
 type Results = Map<string, JsonObject>;
@@ -34,16 +56,20 @@ async function runSteps(tool: PipelineToolSpec, args: JsonObject, environment: T
   const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   let failure: ToolFailure | undefined;
   let finished = 0;
+  /** Write steps done, in the order they finished: a failure reports them. */
+  const committed: string[] = [];
 
   const start = (step: StepSpec) => {
     const abort = new AbortController();
     const timeout = AbortSignal.timeout(step.timeoutS * 1000);
     const signal = AbortSignal.any([context.signal, abort.signal, timeout]);
     const stepContext: CallContext = { ...context, requestId: `${context.requestId}.${step.id}`, signal };
+    const stepArgs = stepArguments(step, args, results);
     const promise = environment
-      .callStep(step.call, evaluate({ object: step.with }, args, results), stepContext)
+      .callStep(step.call, stepArgs, stepContext)
       .then((outcome: ToolOutcome) => {
         results.set(step.id, outcome.structured);
+        if (step.writes) committed.push(`${step.id} (${step.call}, key ${String(stepArgs[IDEMPOTENCY_KEY])})`);
         finished++;
         context.progress?.(finished, tool.steps.length, `step '${step.id}' (${step.call}) done`);
       })
@@ -54,7 +80,7 @@ async function runSteps(tool: PipelineToolSpec, args: JsonObject, environment: T
           step,
           error,
           { timedOut: timeout.aborted, cancelled: context.signal.aborted },
-          { cancelled, notStarted: pending.map((s) => s.id) },
+          { cancelled, notStarted: pending.map((s) => s.id), committed },
         );
         for (const other of running.values()) other.abort.abort();
       })
@@ -83,11 +109,13 @@ function stepFailure(
   step: StepSpec,
   error: unknown,
   why: { timedOut: boolean; cancelled: boolean },
-  others: { cancelled: string[]; notStarted: string[] },
+  others: { cancelled: string[]; notStarted: string[]; committed: string[] },
 ): ToolFailure {
   const rest = [
     ...(others.cancelled.length > 0 ? [`cancelled: ${others.cancelled.join(', ')}`] : []),
     ...(others.notStarted.length > 0 ? [`not started: ${others.notStarted.join(', ')}`] : []),
+    // What a retry with the same key replays rather than writes again.
+    ...(others.committed.length > 0 ? [`writes committed: ${others.committed.join(', ')}`] : []),
   ];
   const tail = rest.length > 0 ? `; ${rest.join('; ')}` : '';
   if (why.cancelled) return new ToolFailure('REQUEST.CANCELLED', `the request was cancelled; its running steps were stopped${tail}`);

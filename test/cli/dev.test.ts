@@ -38,7 +38,9 @@ afterAll(async () => {
 describe('mcpc dev', () => {
   it('builds, seeds the embedded database and serves over HTTP, saying how to connect', async () => {
     expect(dev.output()).toContain(`MCP endpoint   http://127.0.0.1:${port}/mcp`);
-    expect(dev.output()).toContain('HTTP callers are anonymous; tools over authenticated resources (query_orders, order_analytics) are served over stdio only');
+    expect(dev.output()).toContain(
+      'HTTP callers are anonymous; tools over authenticated resources (query_orders, notify_analytics, order_analytics) are served over stdio only',
+    );
     expect(dev.output()).toContain('seeded embedded database');
     expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders']);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANONYMOUS, OPERATOR, mayAccess, requiredAccess } from '../../runtime/contract/access.js';
 import { compileArgsValidator, createArgsAjv } from '../../runtime/contract/args.js';
 import type { ToolSpec } from '../../runtime/contract/spec.js';
-import { pipelineTool, queryTool } from '../../runtime/define.js';
+import { insertTool, pipelineTool, queryTool } from '../../runtime/define.js';
 import { TOOL_KINDS } from '../../runtime/tools/kinds.js';
 import { prepareTool } from '../../runtime/tools/served-tool.js';
 
@@ -11,6 +11,19 @@ const specOf = (kind: keyof typeof TOOL_KINDS): ToolSpec => {
   switch (kind) {
     case 'query':
       return queryTool({ name: 'q', description: 'd', source: 's', reads: [], access: 'anonymous', inputSchema: { type: 'object' }, sql: 'SELECT 1' });
+    case 'insert':
+      return insertTool({
+        name: 'i',
+        description: 'd',
+        source: 's',
+        reads: [],
+        writes: ['t'],
+        access: 'authenticated',
+        inputSchema: { type: 'object' },
+        table: { name: 't' },
+        columns: [{ name: 'a', type: 'UInt8' }],
+        maxRows: 10,
+      });
     case 'pipeline':
       return pipelineTool({
         name: 'p',
@@ -45,6 +58,24 @@ describe('tool kinds', () => {
       idempotentHint: true,
       openWorldHint: false,
     });
+  });
+});
+
+describe('write annotations', () => {
+  it('says an insert tool writes, destroys nothing, and writes once per idempotency key', () => {
+    expect(TOOL_KINDS.insert.annotations(specOf('insert') as never)).toEqual({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    });
+  });
+
+  it('says a pipeline writes when a tool it reaches does, and reads otherwise', () => {
+    const reading = specOf('pipeline');
+    const writing = { ...reading, writes: ['t'] };
+    expect(TOOL_KINDS.pipeline.annotations(reading as never).readOnlyHint).toBe(true);
+    expect(TOOL_KINDS.pipeline.annotations(writing as never).readOnlyHint).toBe(false);
   });
 });
 

@@ -1,3 +1,4 @@
+import { quoteIdentifier, quoteString } from '../../../runtime/contract/sql-text.js';
 import type { Session } from 'chdb';
 import { engineMessage } from '../engine-message.js';
 import { readBatchFacts, type QueryFacts } from './query-tree.js';
@@ -7,7 +8,17 @@ export interface CatalogTable {
   database: string;
   name: string;
   engine: string;
-  columns: Array<{ name: string; type: string; comment: string }>;
+  /** The engine with its arguments and settings, as `system.tables.engine_full` gives it. */
+  engineFull: string;
+  columns: CatalogColumn[];
+}
+
+interface CatalogColumn {
+  name: string;
+  type: string;
+  comment: string;
+  /** '' or DEFAULT, MATERIALIZED, ALIAS, EPHEMERAL. */
+  defaultKind: string;
 }
 
 /** A query to analyze, with a sample value for each of its placeholders. */
@@ -60,24 +71,26 @@ export class CatalogEngine {
 
   /** Every table, view and dictionary the loaded DDL created, with its columns. */
   async tables(): Promise<CatalogTable[]> {
-    const columns = await this.rows<{ database: string; table: string; name: string; type: string; comment: string }>(
-      `SELECT database, table, name, type, comment FROM system.columns WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, table, position`,
+    const columns = await this.rows<{ database: string; table: string; name: string; type: string; comment: string; defaultKind: string }>(
+      `SELECT database, table, name, type, comment, default_kind AS defaultKind FROM system.columns WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, table, position`,
     );
-    const tables = await this.rows<{ database: string; name: string; engine: string }>(
-      `SELECT database, name, engine FROM system.tables WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') AND NOT is_temporary ORDER BY database, name`,
+    const tables = await this.rows<{ database: string; name: string; engine: string; engineFull: string }>(
+      `SELECT database, name, engine, engine_full AS engineFull FROM system.tables WHERE database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') AND NOT is_temporary ORDER BY database, name`,
     );
     return tables.map((t) => ({
       ...t,
-      columns: columns.filter((c) => c.database === t.database && c.table === t.name).map(({ name, type, comment }) => ({ name, type, comment })),
+      columns: columns
+        .filter((c) => c.database === t.database && c.table === t.name)
+        .map(({ name, type, comment, defaultKind }) => ({ name, type, comment, defaultKind })),
     }));
   }
 
   /** The columns of a table outside the loaded DDL (the engine's own `system` tables), if it exists. */
   async systemTable(database: string, name: string): Promise<CatalogTable | undefined> {
-    const columns = await this.rows<{ name: string; type: string; comment: string }>(
-      `SELECT name, type, comment FROM system.columns WHERE database = ${quoteString(database)} AND table = ${quoteString(name)} ORDER BY position`,
+    const columns = await this.rows<CatalogColumn>(
+      `SELECT name, type, comment, default_kind AS defaultKind FROM system.columns WHERE database = ${quoteString(database)} AND table = ${quoteString(name)} ORDER BY position`,
     );
-    return columns.length === 0 ? undefined : { database, name, engine: 'System', columns };
+    return columns.length === 0 ? undefined : { database, name, engine: 'System', engineFull: 'System', columns };
   }
 
   /**
@@ -165,12 +178,4 @@ function batchesOf(queries: readonly QueryToAnalyze[]): number[][] {
     for (const [name, value] of signature) batch.samples.set(name, value);
   });
   return batches.map((batch) => batch.indexes);
-}
-
-function quoteString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function quoteIdentifier(name: string): string {
-  return `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
 }

@@ -5,9 +5,10 @@ import type { Reporter } from '../../diagnostics/reporter.js';
 import { didYouMean } from '../../diagnostics/suggest.js';
 import { findWordInScalar } from '../../parse/source-document.js';
 import { isLiteral } from '../config-text.js';
-import type { ResourceIR, SourceIR, ToolIR } from '../ir.js';
+import type { InsertToolIR, QueryToolIR, ResourceIR, SourceIR, ToolIR } from '../ir.js';
 import type { SqlChecker } from '../sql-checker.js';
 import { withColumns } from '../tools/index.js';
+import { typedInsertTool } from '../tools/insert.js';
 import { type Analysis, type CatalogTable, CatalogEngine, SYSTEM_DATABASES } from './engine.js';
 import type { QueryFacts } from './query-tree.js';
 
@@ -63,13 +64,19 @@ export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources:
     const tables = await engine.tables();
     const hasCatalog = ddl.length > 0;
     const own = resources.filter((r) => r.source === source.name);
+    const tablesOfResources = new Map<string, CatalogTable>();
     for (const resource of own) {
       const resourceDatabase = resource.database ?? database;
       const table = SYSTEM_DATABASES.has(resourceDatabase)
         ? await engine.systemTable(resourceDatabase, resource.table)
         : tables.find((t) => t.database === resourceDatabase && t.name === resource.table);
-      if (table) resourceColumns.set(resource.name, table.columns);
-      else if (hasCatalog) {
+      if (table) {
+        resourceColumns.set(
+          resource.name,
+          table.columns.map(({ name, type, comment }) => ({ name, type, comment })),
+        );
+        tablesOfResources.set(resource.name, table);
+      } else if (hasCatalog) {
         reporter.error(
           'MCPC_CATALOG_UNKNOWN_TABLE',
           ['resources', resource.name, 'table'],
@@ -81,7 +88,22 @@ export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources:
       }
     }
 
-    const sourceTools = tools.filter((t) => t.source === source.name);
+    for (const tool of tools.filter((t): t is InsertToolIR => t.source === source.name && t.kind === 'insert')) {
+      const table = tablesOfResources.get(tool.writes[0]!);
+      if (table) {
+        const typed = typedInsertTool(reporter, tool, table);
+        if (typed) described.set(tool.name, typed);
+      } else if (!hasCatalog) {
+        reporter.error(
+          'MCPC_INSERT_UNTYPED',
+          [...tool.at, 'table'],
+          `insert tool '${tool.name}' needs the columns of table ${tool.table.database ?? database}.${tool.table.name} at build time to check its rows, and source '${source.name}' has neither a schema nor a seed`,
+          { hint: 'add schema: <file of CREATE TABLE statements> to the source' },
+        );
+      }
+    }
+
+    const sourceTools = tools.filter((t): t is QueryToolIR => t.source === source.name && t.kind === 'query');
     const analyses = await engine.analyze(
       sourceTools.map((tool) => ({ sql: tool.sql, samples: Object.fromEntries(tool.bindings.map((b) => [b.param, b.sample])) })),
     );

@@ -1,7 +1,8 @@
 import type { ToolKindName } from '../../../runtime/contract/spec.js';
 import { mcpcVersion } from '../../paths.js';
 import type { ToolSection } from '../../validate/pipeline-file.js';
-import type { ColumnIR, ToolIR } from '../ir.js';
+import type { ColumnIR, QueryToolIR, ToolIR } from '../ir.js';
+import { analyzeInsertTool } from './insert.js';
 import { analyzeQueryTool, typedQueryTool } from './query.js';
 import type { ToolScope } from './scope.js';
 
@@ -14,6 +15,7 @@ type Analyzer<Section> = (scope: ToolScope, name: string, section: Section) => P
  */
 const ANALYZERS: { [K in Exclude<ToolKindName, 'pipeline'>]: Analyzer<Extract<ToolSection, { kind: K }>> } = {
   query: analyzeQueryTool,
+  insert: analyzeInsertTool,
 };
 
 /** Analyzes every tool, in declaration order. */
@@ -40,10 +42,7 @@ export async function analyzeTools(scope: ToolScope): Promise<ToolIR[]> {
   return tools;
 }
 
-/** A tool once the build-time catalog resolved its result columns, as its kind types them. */
-export function withColumns(tool: ToolIR, columns: ColumnIR[]): ToolIR {
-  switch (tool.kind) {
-    case 'query':
-      return typedQueryTool(tool, columns);
-  }
+/** A query tool once the build-time catalog resolved its result columns. */
+export function withColumns(tool: QueryToolIR, columns: ColumnIR[]): ToolIR {
+  return typedQueryTool(tool, columns);
 }

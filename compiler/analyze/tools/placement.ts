@@ -14,12 +14,17 @@ export interface ToolPlacement extends AccessRule {
  * access it requires, derived once here from the resources it reads: the runtime, `mcpc dev` and
  * the manifest all use this one verdict.
  */
-export function placeTool(scope: ToolScope, name: string, section: { source?: string; reads?: string[] }): ToolPlacement | undefined {
+export function placeTool(
+  scope: ToolScope,
+  name: string,
+  section: { source?: string; reads?: string[]; writes?: string[] },
+  field: 'reads' | 'writes' = 'reads',
+): ToolPlacement | undefined {
   const { reporter, file } = scope;
   const at = ['tools', name];
   const sourceNames = Object.keys(file.sources);
   const resourceNames = Object.keys(file.resources ?? {});
-  const reads = section.reads ?? [];
+  const reads = section[field] ?? [];
   let valid = true;
   if (section.source !== undefined && !(section.source in file.sources)) {
     reporter.error(
@@ -37,8 +42,8 @@ export function placeTool(scope: ToolScope, name: string, section: { source?: st
       if (!(resource in (file.resources ?? {}))) {
         reporter.error(
           'MCPC_REF_UNKNOWN_RESOURCE',
-          [...at, 'reads', index],
-          `tool '${name}' reads resource '${resource}', which is not defined${didYouMean(resource, resourceNames)}`,
+          [...at, field, index],
+          `tool '${name}' ${field} resource '${resource}', which is not defined${didYouMean(resource, resourceNames)}`,
         );
       }
       valid = false;
@@ -52,15 +57,19 @@ export function placeTool(scope: ToolScope, name: string, section: { source?: st
   if (readSources.size > 1) {
     reporter.error(
       'MCPC_SOURCE_MISMATCH',
-      [...at, 'reads'],
-      `tool '${name}' reads resources on several sources (${[...readSources.keys()].join(', ')}); one query runs on one source`,
+      [...at, field],
+      `tool '${name}' ${field} resources on several sources (${[...readSources.keys()].join(', ')}); one query runs on one source`,
     );
     return undefined;
   }
   const implied = [...readSources.keys()][0];
   if (section.source !== undefined) {
     if (implied !== undefined && implied !== section.source) {
-      reporter.error('MCPC_SOURCE_MISMATCH', [...at, 'source'], `tool '${name}' runs on source '${section.source}' but reads resources on source '${implied}'`);
+      reporter.error(
+        'MCPC_SOURCE_MISMATCH',
+        [...at, 'source'],
+        `tool '${name}' runs on source '${section.source}' but ${field} resources on source '${implied}'`,
+      );
       return undefined;
     }
     return { source: section.source, reads, access };

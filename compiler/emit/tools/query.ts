@@ -2,7 +2,7 @@ import type { CodeBlockWriter, WriterFunction } from 'ts-morph';
 import { tsTypeOf } from '../../../runtime/contract/clickhouse-json.js';
 import type { BindingIR, ColumnIR, QueryToolIR } from '../../analyze/ir.js';
 import { camelCase, constant, escapeDoc, jsDoc, propertyName, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
-import type { ToolWriter } from './writer.js';
+import { commonEntries, type ToolWriter } from './writer.js';
 
 /**
  * `kind: query` as generated code: an interface of the validated arguments, the SQL laid out as
@@ -24,11 +24,7 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
   statements.push(
     constant(escapeDoc(tool.description), `export const ${variable} = mcpc.queryTool${generics}(`, (w) => {
       writeObject(w, [
-        ['name', value(tool.name)],
-        ...(tool.title === undefined ? [] : [['title', value(tool.title)] as Entry]),
-        ['description', value(tool.description)],
-        ['source', value(tool.source)],
-        ['reads', value(tool.reads)],
+        ...commonEntries(tool),
         ['access', value(tool.access)],
         ['inputSchema', value(tool.inputSchema)],
         ...(tool.columns ? [['columns', value(tool.columns)] as Entry] : []),

@@ -1,5 +1,6 @@
 import type { WriterFunction } from 'ts-morph';
 import type { ToolIR } from '../../analyze/ir.js';
+import { type Entry, value } from '../typescript-writer.js';
 
 /** A tool's declarations in `server.ts`, and the variable that holds its spec. */
 export interface WrittenTool {
@@ -9,3 +10,14 @@ export interface WrittenTool {
 
 /** Writes the generated code of one tool kind. */
 export type ToolWriter<Tool extends ToolIR> = (tool: Tool) => WrittenTool;
+
+/** The entries every tool's spec starts with, whatever its kind, in the same order. */
+export function commonEntries(tool: ToolIR): Entry[] {
+  return [
+    ['name', value(tool.name)],
+    ...(tool.title === undefined ? [] : [['title', value(tool.title)] as Entry]),
+    ['description', value(tool.description)],
+    ['source', value(tool.source)],
+    ['reads', value(tool.reads)],
+  ];
+}
