@@ -6,7 +6,8 @@ import { SqlChecker } from '../analyze/sql-checker.js';
 import type { BuildOutput } from '../emit/emit.js';
 import { RUNTIME_MODULE } from '../emit/server-source.js';
 import { compileServerSource } from './compile-server.js';
-import { compileFile, displayPath, type CompiledFile } from './compile-file.js';
+import { renderDiagram, type DiagramFormat } from '../graph/diagram.js';
+import { analyzeFile, compileFile, displayPath, type AnalyzedFile, type CompiledFile } from './compile-file.js';
 import { InternalError } from './internal-error.js';
 import { runtimeResolvesFrom } from './runtime-reach.js';
 import { resolveOut, staleFiles, writeBuild } from './output-files.js';
@@ -89,6 +90,24 @@ export async function checkCommand(files: readonly string[], format: DiagnosticF
 }
 
 /**
+ * `mcpc graph`: the file's resources, tools and pipelines as a Mermaid or DOT graph on stdout, drawn
+ * from the analyzed IR; diagnostics as `check` prints them, and no graph when there are errors.
+ */
+export async function graphCommand(file: string, format: DiagramFormat, io: Io): Promise<number> {
+  const sql = await SqlChecker.open();
+  let result: AnalyzedFile;
+  try {
+    result = await analyzeFile(file, sql);
+  } finally {
+    sql.close();
+  }
+  report(result.diagnostics, 'text', [result], io);
+  if (hasErrors(result.diagnostics) || !result.analyzed) return 1;
+  io.stdout(renderDiagram(result.analyzed, format));
+  return 0;
+}
+
+/**
  * The build with `server.js`, compiled from `server.ts` after a strict type-check. Generated code
  * that does not type-check is a bug in mcpc, reported as an internal error.
  */
@@ -116,7 +135,7 @@ function claimDirectories(results: CompiledFile[], diagnostics: Diagnostic[]): v
   }
 }
 
-function report(diagnostics: Diagnostic[], format: DiagnosticFormat, results: CompiledFile[], io: Io): void {
+function report(diagnostics: Diagnostic[], format: DiagnosticFormat, results: AnalyzedFile[], io: Io): void {
   const sources = new Map(results.flatMap((r) => [...r.texts]));
   const rendered = renderDiagnostics(diagnostics, format, sources);
   if (format === 'text') {

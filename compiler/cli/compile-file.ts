@@ -12,16 +12,22 @@ import { parseSourceDocument } from '../parse/source-document.js';
 import { mcpcVersion } from '../paths.js';
 import { validateDocument } from '../validate/validate.js';
 
-export interface CompiledFile {
+export interface AnalyzedFile {
   /** The path shown in diagnostics. */
   file: string;
   text?: string;
   /** Every file read while compiling (the pipeline, its schema and seed files), by the path shown, for code frames. */
   texts: ReadonlyMap<string, string>;
   diagnostics: Diagnostic[];
+  /** The IR after the graph phase: each pipeline's steps in execution order. */
   ir?: ServerIR;
+  /** The IR as analyzed, before the graph phase: each pipeline's steps in declaration order. */
+  analyzed?: ServerIR;
   /** Where `server.name` is written, for problems that span files. */
   serverNameAt?: SourceLocation;
+}
+
+export interface CompiledFile extends AnalyzedFile {
   /** Present when there were no errors. */
   output?: BuildOutput;
 }
@@ -34,10 +40,23 @@ export interface CompileOptions {
 }
 
 /**
- * Runs every phase on one pipeline file: parse → validate → analyze → graph → emit. This is the
- * only compiler code that reads files; each phase gets values and returns diagnostics.
+ * Runs every phase on one pipeline file: parse → validate → analyze → graph → emit. This and
+ * `analyzeFile` are the only compiler code that reads files; each phase gets values and returns diagnostics.
  */
 export async function compileFile(path: string, sql: SqlChecker, options: CompileOptions): Promise<CompiledFile> {
+  const result = await analyzeFile(path, sql);
+  if (!result.ir || hasErrors(result.diagnostics)) return result;
+  const { ir } = result;
+  // The server finds the pipeline's directory from its own, so neither depends on the working directory.
+  const projectDir =
+    relative(join(options.outRoot, ir.name), dirname(resolve(path)))
+      .split(sep)
+      .join('/') || '.';
+  return { ...result, output: emitServer(ir, { generator: GENERATOR, projectDir }) };
+}
+
+/** The compiler's front end on one pipeline file: parse → validate → analyze → graph, nothing emitted. */
+export async function analyzeFile(path: string, sql: SqlChecker): Promise<AnalyzedFile> {
   const file = displayPath(path);
   let text: string;
   try {
@@ -73,12 +92,7 @@ export async function compileFile(path: string, sql: SqlChecker, options: Compil
   };
   const analyzed = await analyzePipeline(reporter, pipeline, { readFile: readRelative, sql });
   const ir = checkGraphs(reporter, analyzed);
-  const diagnostics = sortDiagnostics(reporter.diagnostics);
-  const serverNameAt = reporter.where(['server', 'name']);
-  if (hasErrors(diagnostics)) return { file, text, texts, diagnostics, ir, serverNameAt };
-  // The server finds the pipeline's directory from its own, so neither depends on the working directory.
-  const projectDir = relative(join(options.outRoot, ir.name), base).split(sep).join('/') || '.';
-  return { file, text, texts, diagnostics, ir, serverNameAt, output: emitServer(ir, { generator: GENERATOR, projectDir }) };
+  return { file, text, texts, diagnostics: sortDiagnostics(reporter.diagnostics), ir, analyzed, serverNameAt: reporter.where(['server', 'name']) };
 }
 
 /** The path as users see it: relative to the working directory when inside it, with `/`. */

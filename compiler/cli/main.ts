@@ -13,9 +13,11 @@ Usage:
                [--out DIR]             also fail when the build in DIR/<server.name>/ is stale
   mcpc dev FILE [--host H] [--port P]  build, serve over HTTP on embedded ClickHouse, rebuild on change
                [--reseed]              first drop the tables of embedded sources with a seed, and seed again
+  mcpc graph FILE [--format F]         print the resources, tools and pipelines (with their steps) as a graph
   mcpc --help | --version
 
 Formats (check): text (default), json, github (GitHub Actions annotations).
+Formats (graph): mermaid (default), dot (Graphviz).
 Exit codes: 0 ok, 1 the pipeline has errors, 2 wrong usage, 70 internal error (a bug in mcpc).
 `;
 
@@ -105,6 +107,13 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         },
         io,
       );
+    }
+    case 'graph': {
+      only(['format']);
+      if (files.length !== 1) throw new UsageError('graph draws exactly one pipeline file');
+      const format = values.format ?? 'mermaid';
+      if (format !== 'mermaid' && format !== 'dot') throw new UsageError(`graph --format must be mermaid or dot, not '${format}'`);
+      return (await import('./commands.js')).graphCommand(files[0]!, format, io);
     }
     case undefined:
       io.stdout(USAGE);

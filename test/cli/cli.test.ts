@@ -26,6 +26,7 @@ describe('mcpc command line', () => {
     expect(help.stdout).toContain('mcpc build FILE...');
     expect(help.stdout).toContain('mcpc dev FILE');
     expect(help.stdout).toContain('[--reseed]');
+    expect(help.stdout).toContain('mcpc graph FILE [--format F]');
     const version = mcpc('--version');
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
@@ -205,5 +206,155 @@ describe('mcpc command line', () => {
     const run = mcpc('check', join(dir, 'a.yaml'), join(dir, 'b.yaml'));
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/b\.yaml:2:17: error MCPC_SCHEMA_INVALID: server name 'minimal' is also used by .*a\.yaml/);
+  });
+});
+
+/** The node ids a DOT graph declares and the edges it draws, after checking its braces balance outside quoted strings. */
+function readDot(text: string): { nodes: string[]; edges: Array<[string, string]> } {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === '{') depth++;
+    else if (!quoted && c === '}') {
+      depth--;
+      expect(depth, `a '}' closes nothing at offset ${i}`).toBeGreaterThanOrEqual(0);
+    }
+  }
+  expect(quoted, 'a quoted string is left open').toBe(false);
+  expect(depth, 'every brace is closed').toBe(0);
+  const id = '"((?:[^"\\\\]|\\\\.)*)"';
+  const nodes = [...text.matchAll(new RegExp(`^\\s*${id} \\[label=`, 'gm'))].map((m) => m[1]!);
+  const edges = [...text.matchAll(new RegExp(`^\\s*${id} -> ${id}`, 'gm'))].map((m): [string, string] => [m[1]!, m[2]!]);
+  return { nodes, edges };
+}
+
+/** A pipeline file in a scratch directory: server `name` with one source `db`, then `lines`. */
+function scratchPipeline(name: string, lines: string[]): string {
+  const file = join(scratchDir(`graph-${name}`), `${name}.yaml`);
+  writeFileSync(file, ['mcpc: 1', `server: { name: ${name}, version: 1.0.0 }`, 'sources: { db: { kind: clickhouse } }', ...lines, ''].join('\n'));
+  return file;
+}
+
+describe('mcpc graph', () => {
+  it('draws the example as Mermaid: resources, tools, the pipeline with its steps, and the edges between them', () => {
+    const run = mcpc('graph', 'pipelines/orders.yaml');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('flowchart TD');
+    for (const line of [
+      '  resource_production_orders[("production_orders<br/>table orders")]',
+      '  resource_anonymized_orders[("anonymized_orders<br/>table orders_anon")]',
+      '  tool_query_orders["query_orders<br/>query tool"]',
+      '  tool_orders_by_region["orders_by_region<br/>query tool"]',
+      '  tool_summarize_orders["summarize_orders<br/>query tool"]',
+      '  subgraph cluster_order_analytics ["pipeline order_analytics"]',
+      '    pipeline_order_analytics{{"order_analytics<br/>pipeline"}}',
+      '    step_order_analytics_raw("raw")',
+      '    step_order_analytics_summary("summary")',
+      '    pipeline_order_analytics --> step_order_analytics_raw',
+      '    step_order_analytics_raw -->|"rows"| step_order_analytics_summary',
+      '  end',
+      '  tool_query_orders -->|"reads"| resource_production_orders',
+      '  tool_orders_by_region -->|"reads"| resource_anonymized_orders',
+      '  step_order_analytics_raw -->|"calls"| tool_query_orders',
+      '  step_order_analytics_summary -->|"calls"| tool_summarize_orders',
+    ])
+      expect(lines).toContain(line);
+    // Declaration order: resources, then tools, then each pipeline.
+    expect(lines.indexOf('  tool_query_orders["query_orders<br/>query tool"]')).toBeLessThan(
+      lines.indexOf('  tool_orders_by_region["orders_by_region<br/>query tool"]'),
+    );
+    expect(lines.indexOf('  resource_anonymized_orders[("anonymized_orders<br/>table orders_anon")]')).toBeLessThan(
+      lines.indexOf('  tool_query_orders["query_orders<br/>query tool"]'),
+    );
+    expect(mcpc('graph', 'pipelines/orders.yaml', '--format', 'mermaid').stdout).toBe(run.stdout);
+  });
+
+  it('keeps steps in declaration order, draws a step calling a pipeline, and marks after: edges dashed', () => {
+    const composites = mcpc('graph', 'test/fixtures/valid/composites/pipeline.yaml').stdout.split('\n');
+    // `sum` is declared before `rows`, though it runs after it.
+    expect(composites.indexOf('    step_daily_sum("sum")')).toBeGreaterThan(0);
+    expect(composites.indexOf('    step_daily_sum("sum")')).toBeLessThan(composites.indexOf('    step_daily_rows("rows")'));
+    expect(composites).toContain('    step_daily_rows -->|"rows"| step_daily_sum');
+    expect(composites).toContain('  step_report_today -->|"calls"| pipeline_daily');
+
+    const file = scratchPipeline('after', [
+      'tools:',
+      '  a.b-c: { kind: query, description: one, sql: SELECT 1 AS n }',
+      '  a_b_c: { kind: query, description: two, sql: SELECT 2 AS n }',
+      'pipelines:',
+      '  end:',
+      '    description: three',
+      '    steps:',
+      '      first: { tool: a.b-c }',
+      '      then: { tool: a_b_c, after: [first] }',
+    ]);
+    const run = mcpc('graph', file);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    // Names that clean up alike get distinct ids; no id is a Mermaid keyword.
+    expect(lines).toContain('  tool_a_b_c["a.b-c<br/>query tool"]');
+    expect(lines).toContain('  tool_a_b_c_2["a_b_c<br/>query tool"]');
+    expect(lines).toContain('  subgraph cluster_end ["pipeline end"]');
+    expect(lines).toContain('    step_end_first -.->|"after"| step_end_then');
+    expect(lines).toContain('  step_end_then -->|"calls"| tool_a_b_c_2');
+  });
+
+  it('prints well-formed DOT in which every edge joins declared nodes, with labels escaped', () => {
+    const odd = scratchPipeline('odd', [
+      `resources: { r: { source: db, database: 'x"y', table: 'a "b" {c} \\ <d>', access: anonymous } }`,
+      'tools: { node: { kind: query, description: one, reads: [r], sql: SELECT 1 AS n } }',
+    ]);
+    const printed = new Map<string, string>();
+    for (const file of ['pipelines/orders.yaml', 'test/fixtures/valid/composites/pipeline.yaml', odd]) {
+      const run = mcpc('graph', file, '--format', 'dot');
+      expect(run.code, file).toBe(0);
+      expect(run.stdout).toMatch(/^digraph "[^"]+" \{\n/);
+      const { nodes, edges } = readDot(run.stdout);
+      expect(nodes.length, file).toBeGreaterThan(0);
+      expect(new Set(nodes).size, `${file}: node ids are unique`).toBe(nodes.length);
+      expect(edges.length, file).toBeGreaterThan(0);
+      for (const [from, to] of edges) expect(nodes, `${file}: ${from} -> ${to}`).toEqual(expect.arrayContaining([from, to]));
+      printed.set(file, run.stdout);
+      if (file === odd) expect(run.stderr, 'warnings go to stderr, the graph is still printed').toContain('warning MCPC_CATALOG_MISSING');
+    }
+    const orders = printed.get('pipelines/orders.yaml')!;
+    expect(orders).toContain('  subgraph "cluster_order_analytics" {\n    label="pipeline order_analytics";\n');
+    expect(orders).toContain('    "step_order_analytics_raw" -> "step_order_analytics_summary" [label="rows"];\n');
+    expect(orders).toContain('  "tool_query_orders" -> "resource_production_orders" [label="reads"];\n');
+    expect(printed.get(odd)).toContain('"resource_r" [label="r\\ntable x\\"y.a \\"b\\" {c} \\\\ <d>", shape=cylinder];');
+    expect(mcpc('graph', odd).stdout).toContain('resource_r[("r<br/>table x#34;y.a #34;b#34; {c} \\ #60;d#62;")]');
+  });
+
+  it('reports the errors of a broken file as check does, exits 1 and prints no graph', () => {
+    const run = mcpc('graph', 'test/fixtures/invalid/unknown-tool-in-step/pipeline.yaml');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('pipeline.yaml:14:24: error MCPC_REF_UNKNOWN_TOOL');
+    expect(run.stderr).toContain('\n1 error\n');
+    expectNoStackTrace(run.stderr);
+    expect(mcpc('graph', 'pipelines/nope.yaml').stderr).toContain('error MCPC_FILE_NOT_FOUND');
+  });
+
+  it('refuses a format it cannot draw, other flags and other than one file, with usage', () => {
+    const bad = mcpc('graph', 'pipelines/orders.yaml', '--format', 'json');
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain("mcpc: graph --format must be mermaid or dot, not 'json'");
+    expect(bad.stderr).toContain('mcpc graph FILE [--format F]');
+    for (const [args, message] of [
+      [['graph', 'pipelines/orders.yaml', '--out', 'x'], "--out does not apply to 'graph'"],
+      [['graph'], 'graph draws exactly one pipeline file'],
+      [['graph', 'pipelines/orders.yaml', 'pipelines/orders.yaml'], 'graph draws exactly one pipeline file'],
+    ] as const) {
+      const run = mcpc(...args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain(message);
+      expectNoStackTrace(run.stderr);
+    }
   });
 });
