@@ -274,6 +274,13 @@ describe('mcpc graph', () => {
     expect(mcpc('graph', 'pipelines/orders.yaml', '--format', 'mermaid').stdout).toBe(run.stdout);
   });
 
+  it('shows in the README the graph it prints for the example', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const block = /```mermaid\n([\s\S]*?)```/.exec(readme);
+    expect(block, 'the README has a mermaid block').not.toBeNull();
+    expect(block![1]).toBe(mcpc('graph', 'pipelines/orders.yaml').stdout);
+  });
+
   it('keeps steps in declaration order, draws a step calling a pipeline, and marks after: edges dashed', () => {
     const composites = mcpc('graph', 'test/fixtures/valid/composites/pipeline.yaml').stdout.split('\n');
     // `sum` is declared before `rows`, though it runs after it.
