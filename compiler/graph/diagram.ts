@@ -110,10 +110,9 @@ function fieldsRead(step: StepIR): Map<string, string[]> {
   return read;
 }
 
-/** The resources a tool writes, for tool kinds whose IR lists them (`writes`); none for the others. */
+/** The resources a tool writes: an insert tool's one; none for the kinds that only read. */
 function writesOf(tool: ToolIR): string[] {
-  const writes: unknown = (tool as { writes?: unknown }).writes;
-  return Array.isArray(writes) ? writes.filter((name): name is string => typeof name === 'string') : [];
+  return tool.kind === 'insert' ? tool.writes : [];
 }
 
 function known(ids: ReadonlyMap<string, string>, name: string, what: string): string {

@@ -4,7 +4,7 @@ import { renderDiagram } from '../../compiler/graph/diagram.js';
 
 describe('renderDiagram', () => {
   it('draws a writes edge for a tool whose IR lists the resources it writes', () => {
-    // No tool kind writes yet; one that does (insert) lists its resources in `writes`.
+    // An insert tool lists the resource it writes in `writes`.
     const ir = {
       name: 's',
       resources: [{ name: 'events', table: 'events' }],
