@@ -1,4 +1,4 @@
-import type { InsertToolSpec, JsonObject, PipelineToolSpec, QueryToolSpec, ToolSpec } from './contract/spec.js';
+import type { InsertToolSpec, JsonObject, PipelineToolSpec, QueryToolSpec, StreamToolSpec, ToolSpec } from './contract/spec.js';
 
 /**
  * Declares a query tool with its argument and row types. The types let the compiler's type-check
@@ -7,6 +7,11 @@ import type { InsertToolSpec, JsonObject, PipelineToolSpec, QueryToolSpec, ToolS
  */
 export function queryTool<Args = Record<string, never>, Row = JsonObject>(spec: Omit<QueryToolSpec<Args, Row>, 'kind'>): ToolSpec {
   return { kind: 'query', ...spec } as unknown as ToolSpec;
+}
+
+/** Declares a stream tool with its argument and row types. */
+export function streamTool<Args = Record<string, never>, Row = JsonObject>(spec: Omit<StreamToolSpec<Args, Row>, 'kind'>): ToolSpec {
+  return { kind: 'stream', ...spec } as unknown as ToolSpec;
 }
 
 /** Declares an insert tool with the type of its rows (whose keys `columns` name). */

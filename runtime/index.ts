@@ -23,7 +23,9 @@ export type {
   ServerSpec,
   SourceSpec,
   StepSpec,
+  StreamKeyColumn,
+  StreamToolSpec,
   ToolSpec,
 } from './contract/spec.js';
-export { insertTool, pipelineTool, queryTool, toEpochSeconds } from './define.js';
+export { insertTool, pipelineTool, queryTool, streamTool, toEpochSeconds } from './define.js';
 export { main } from './main.js';

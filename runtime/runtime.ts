@@ -1,4 +1,5 @@
 import { Admission } from './call/admission.js';
+import { CursorSigner } from './call/cursors.js';
 import { IdempotencyStore } from './call/idempotency.js';
 import { compileArgsValidator, createArgsAjv } from './contract/args.js';
 import { resolveServerLimits, type ServerLimits } from './contract/server-limits.js';
@@ -28,9 +29,11 @@ export interface Runtime {
   inflight: InflightCalls;
   /** Outcomes of writes by idempotency key. */
   idempotency: IdempotencyStore;
+  /** Signs stream cursors: with `server.cursor_secret`, or a random secret of this process. */
+  cursors: CursorSigner;
 }
 
-export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>): Runtime {
+export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>, options: { cursorSecret?: string } = {}): Runtime {
   const ajv = createArgsAjv();
   const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
   const limits = resolveServerLimits(spec.limits);
@@ -43,6 +46,7 @@ export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Sou
     limits,
     admission: new Admission(limits),
     inflight: new InflightCalls(),
+    cursors: new CursorSigner(options.cursorSecret),
     idempotency: new IdempotencyStore({ ttlMs: limits.idempotencyTtlS * 1000, maxKeys: limits.idempotencyMaxKeys, maxBytes: IDEMPOTENCY_MAX_BYTES }),
   };
 }

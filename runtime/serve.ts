@@ -1,5 +1,6 @@
 import { ANONYMOUS, OPERATOR } from './contract/access.js';
 import type { ServerSpec } from './contract/spec.js';
+import { resolveConfigText } from './config.js';
 import { log } from './log.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { openSources } from './sources/open-sources.js';
@@ -22,13 +23,15 @@ export type ServeOptions = (
  * launcher does not pay for loading the server it never runs.
  */
 export async function serve(spec: ServerSpec, serverDir: string, options: ServeOptions): Promise<void> {
-  const sources = await openSources(
-    spec,
-    serverDir,
-    { env: process.env, ...(process.env.MCPC_SECRETS_DIR ? { secretsDir: process.env.MCPC_SECRETS_DIR } : {}) },
-    { reseed: options.reseed },
-  );
-  const runtime = createRuntime(spec, sources);
+  const environment = { env: process.env, ...(process.env.MCPC_SECRETS_DIR ? { secretsDir: process.env.MCPC_SECRETS_DIR } : {}) };
+  const cursorSecret = spec.cursorSecret === undefined ? undefined : resolveConfigText(spec.cursorSecret, 'server cursor_secret', environment);
+  const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed });
+  const runtime = createRuntime(spec, sources, cursorSecret === undefined ? {} : { cursorSecret });
+  if (spec.tools.some((t) => t.kind === 'stream') && !runtime.cursors.configured) {
+    log.info(
+      'stream cursors are signed with a secret of this process only: a cursor holds on this process; set server.cursor_secret to share one across replicas',
+    );
+  }
   if (options.transport === 'http') {
     const serving = await serveHttp(runtime, options.host, options.port);
     const { hiddenTools: hidden, visibleTools } = runtime.catalog.viewFor(ANONYMOUS);

@@ -4,7 +4,8 @@ import type { PipelineFile } from '../validate/pipeline-file.js';
 import { applyCatalog } from './catalog/index.js';
 import { analyzeComposites } from './composites.js';
 import { IdentifierAllocator } from './identifiers.js';
-import type { ServerLimitsSpec } from '../../runtime/contract/spec.js';
+import type { ConfigText, ServerLimitsSpec } from '../../runtime/contract/spec.js';
+import { isLiteral, parseConfigText } from './config-text.js';
 import type { ServerIR } from './ir.js';
 import { analyzeResources, analyzeSources, type FileReader } from './sources.js';
 import type { SqlChecker } from './sql-checker.js';
@@ -46,6 +47,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     version: file.server.version,
     ...(file.server.description === undefined ? {} : { description: file.server.description }),
     ...(file.server.instructions === undefined ? {} : { instructions: file.server.instructions }),
+    ...cursorSecret(reporter, file.server.cursor_secret),
     http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
     limits: serverLimits(file.server.limits ?? {}),
     listPageSize: file.server.list_page_size ?? DEFAULT_LIST_PAGE_SIZE,
@@ -54,6 +56,26 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     tools,
     pipelines,
   };
+}
+
+/** `server.cursor_secret` as configuration text: a secret, never a literal in the file. */
+function cursorSecret(reporter: Reporter, raw: string | undefined): { cursorSecret?: ConfigText } {
+  if (raw === undefined) return {};
+  const parsed = parseConfigText(raw);
+  if (!parsed.ok) {
+    reporter.error('MCPC_INTERPOLATION_INVALID', ['server', 'cursor_secret'], parsed.message);
+    return {};
+  }
+  if (isLiteral(parsed.text)) {
+    reporter.error(
+      'MCPC_SECRET_LITERAL',
+      ['server', 'cursor_secret'],
+      'the cursor secret is written in the pipeline file, so it would end up in generated code and in version control, and anyone could sign cursors',
+      { hint: 'use cursor_secret: ${secret:MCPC_CURSOR_SECRET} (from the environment or a secrets directory at start)' },
+    );
+    return {};
+  }
+  return { cursorSecret: parsed.text };
 }
 
 /** `server.limits` in the runtime's terms, only those the pipeline sets. */

@@ -1,5 +1,6 @@
 import type { AccessRule, ConfigText, EmptyInputSpec, HttpSpec, JsonObject, LimitsSpec, ResourceSpec, ServerLimitsSpec } from '../../runtime/contract/spec.js';
 import type { DocPath } from '../diagnostics/diagnostic.js';
+import type { StreamKeyColumn } from '../../runtime/contract/spec.js';
 import type { Encoding } from './clickhouse-type.js';
 
 /**
@@ -17,6 +18,8 @@ export interface ServerIR {
   version: string;
   description?: string;
   instructions?: string;
+  /** `server.cursor_secret`, resolved at start. */
+  cursorSecret?: ConfigText;
   http: HttpSpec;
   /** `server.limits` as written (the runtime owns the defaults). */
   limits: ServerLimitsSpec;
@@ -113,6 +116,17 @@ export interface QueryToolIR extends ToolBaseIR, BoundSqlIR {
   kind: 'query';
 }
 
+/** A tool that reads one declared SELECT page by page (a cursor per page), or as live batches. */
+export interface StreamToolIR extends ToolBaseIR, BoundSqlIR {
+  kind: 'stream';
+  batchSize: number;
+  maxLatencyMs: number;
+  maxRows: number;
+  /** The ORDER BY columns, as written; typed (`key`) once the catalog knows the result columns. */
+  order: Array<{ name: string; descending: boolean }>;
+  key?: StreamKeyColumn[];
+}
+
 /** A column an insert may set, and whether a row may leave it out (it has a default, or is Nullable). */
 export interface InsertColumnIR extends ColumnIR {
   hasDefault: boolean;
@@ -130,7 +144,7 @@ export interface InsertToolIR extends ToolBaseIR {
 }
 
 /** One member per tool kind the compiler builds. */
-export type ToolIR = QueryToolIR | InsertToolIR;
+export type ToolIR = QueryToolIR | StreamToolIR | InsertToolIR;
 
 /** A value passed to a step: a literal, a reference, or text with references inside. */
 export type ArgIR =

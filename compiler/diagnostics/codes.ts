@@ -58,6 +58,10 @@ export const DIAGNOSTIC_CODES = {
   MCPC_CATALOG_DDL_INVALID: "A statement of a source's schema (DDL) does not run in ClickHouse.",
   MCPC_CATALOG_UNKNOWN_TABLE: "A resource names a table its source's schema does not have.",
   MCPC_RESULT_UNTYPED: 'A column a tool returns has a type mcpc gives no JSON Schema (JSON, Dynamic, Variant, AggregateFunction, ...): clients see it untyped.',
+  MCPC_STREAM_ORDER:
+    "A stream tool's SQL has no order a page can resume after: no top-level ORDER BY of result columns, a LIMIT, a UNION, an expression or a Nullable column in the ORDER BY.",
+  MCPC_STREAM_KEY: "A stream tool's stream.key is not the ORDER BY columns of its SQL.",
+  MCPC_STREAM_UNTYPED: "A stream tool's result columns are unknown at build time (its source has no schema or seed), so its key cannot be typed.",
   MCPC_INSERT_TARGET:
     "An insert tool does not name exactly one resource it writes, its table is not that resource's, or the table takes no inserts (a view, a system table).",
   MCPC_INSERT_UNTYPED: "An insert tool's source has no schema or seed, so the columns its rows must have are unknown at build time.",

@@ -39,6 +39,16 @@ export interface Manifest {
           sql: string;
         }
       | {
+          kind: 'stream';
+          columns?: Array<{ name: string; type: string }>;
+          /** The ORDER BY columns a page resumes after. */
+          key?: Array<{ name: string; type: string; descending: boolean }>;
+          sql: string;
+          batch_size: number;
+          max_latency_ms: number;
+          max_rows: number;
+        }
+      | {
           kind: 'insert';
           /** The resource it writes. */
           writes: string[];
@@ -118,6 +128,18 @@ function toolEntry(tool: ToolIR): Manifest['tools'][number] {
   switch (tool.kind) {
     case 'query':
       return { name: tool.name, kind: 'query', ...common, ...(tool.columns === undefined ? {} : { columns: tool.columns }), sql: tool.sql };
+    case 'stream':
+      return {
+        name: tool.name,
+        kind: 'stream',
+        ...common,
+        ...(tool.columns === undefined ? {} : { columns: tool.columns }),
+        ...(tool.key === undefined ? {} : { key: tool.key.map((k) => ({ ...k })) }),
+        sql: tool.sql,
+        batch_size: tool.batchSize,
+        max_latency_ms: tool.maxLatencyMs,
+        max_rows: tool.maxRows,
+      };
     case 'insert':
       return {
         name: tool.name,

@@ -49,6 +49,7 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
     ['version', value(ir.version)],
     ...(ir.description === undefined ? [] : [['description', value(ir.description)] as Entry]),
     ...(ir.instructions === undefined ? [] : [['instructions', value(ir.instructions)] as Entry]),
+    ...(ir.cursorSecret === undefined ? [] : [['cursorSecret', value(ir.cursorSecret)] as Entry]),
     ['generator', value(options.generator)],
     ['contentHash', value(options.contentHash)],
     ['projectDir', value(options.projectDir)],

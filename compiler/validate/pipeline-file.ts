@@ -20,6 +20,7 @@ interface ServerSection {
   version: string;
   description?: string;
   instructions?: string;
+  cursor_secret?: string;
   list_page_size?: number;
   limits?: {
     max_concurrent_calls?: number;
@@ -93,12 +94,12 @@ export interface QueryToolSection extends ToolBase {
   sql: string;
 }
 
-interface StreamToolSection extends ToolBase {
+export interface StreamToolSection extends ToolBase {
   kind: 'stream';
   reads?: string[];
   params?: Record<string, ParamSection>;
   sql: string;
-  stream?: { batch_size?: number; max_latency_ms?: number; max_rows?: number };
+  stream?: { batch_size?: number; max_latency_ms?: number; max_rows?: number; key?: string[] };
 }
 
 export interface InsertToolSection extends ToolBase {

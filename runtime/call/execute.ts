@@ -19,6 +19,7 @@ function environment(runtime: Runtime, context: CallContext): ToolEnvironment {
       return source;
     },
     idempotency: runtime.idempotency,
+    cursors: runtime.cursors,
     async callStep(name, rawArgs, stepContext) {
       const tool = runtime.tools.get(name);
       if (!tool) throw new Error(`mcpc internal error: a step calls '${name}', which is not served`);

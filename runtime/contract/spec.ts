@@ -15,6 +15,8 @@ export interface ServerSpec {
   readonly version: string;
   readonly description?: string;
   readonly instructions?: string;
+  /** Signs stream cursors (a secret, resolved at start); without it each process has a random one. */
+  readonly cursorSecret?: ConfigText;
   /** `mcpc <version>`, for /healthz and logs. */
   readonly generator: string;
   /** sha256 of the manifest, identifying exactly what this server serves. */
@@ -143,6 +145,35 @@ export interface QueryToolSpec<Args = JsonObject, Row = JsonObject> extends Tool
   readonly emptyInputs?: Readonly<Record<string, EmptyInputSpec>>;
 }
 
+/** A column of a stream's key: the SQL's `ORDER BY` columns, in order, each with its direction. */
+export interface StreamKeyColumn {
+  readonly name: string;
+  /** The ClickHouse type of the column, as the catalog resolved it (binds the cursor's value). */
+  readonly type: string;
+  readonly descending: boolean;
+  /** How a cursor's value is bound back: DateTime values (returned as RFC 3339) as epoch seconds. */
+  readonly encoding: 'value' | 'epoch-seconds';
+}
+
+/**
+ * A tool that reads one declared SELECT page by page, each page resumed after the previous one's
+ * last key (stateless signed cursors), or as live batches to a client that takes partial results.
+ */
+export interface StreamToolSpec<Args = JsonObject, Row = JsonObject> extends ToolSpecBase {
+  readonly kind: 'stream';
+  readonly source: string;
+  readonly columns: ReadonlyArray<ResultColumnSpec<keyof Row & string>>;
+  /** The SQL's ORDER BY columns: a page resumes after the last row's values of them. */
+  readonly key: readonly StreamKeyColumn[];
+  /** SQL proven at build time to be one SELECT, ending in ORDER BY the key; pages are built on it (runtime/contract/stream.ts). */
+  readonly sql: string;
+  readonly bind?: (args: Args) => Record<string, unknown>;
+  readonly emptyInputs?: Readonly<Record<string, EmptyInputSpec>>;
+  readonly batchSize: number;
+  readonly maxLatencyMs: number;
+  readonly maxRows: number;
+}
+
 /**
  * A tool that inserts rows into one declared table: in one INSERT per call, on the source's write
  * connection, deduplicated by its idempotency key (see runtime/call/idempotency.ts).
@@ -217,7 +248,7 @@ export type ArgSpec =
   | { readonly object: Readonly<Record<string, ArgSpec>> };
 
 /** A tool as the runtime holds it, its argument type erased: one member per kind. */
-export type ToolSpec = QueryToolSpec | InsertToolSpec | PipelineToolSpec;
+export type ToolSpec = QueryToolSpec | StreamToolSpec | InsertToolSpec | PipelineToolSpec;
 
 /** The kinds of tool this runtime serves. */
 export type ToolKindName = ToolSpec['kind'];

@@ -1,5 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { CallContext } from '../call/context.js';
+import type { CursorSigner } from '../call/cursors.js';
 import type { Principal } from '../contract/access.js';
 import type { JsonObject, ToolSpec } from '../contract/spec.js';
 import type { Source } from '../sources/source.js';
@@ -29,6 +30,8 @@ export interface ToolEnvironment {
   callStep(name: string, args: unknown, context: CallContext): Promise<ToolOutcome>;
   /** The outcomes of writes by idempotency key. */
   readonly idempotency: WriteKeys;
+  /** Signs and checks stream cursors. */
+  readonly cursors: CursorSigner;
 }
 
 /** One write, keyed: who, which tool, which key, and what arguments. */

@@ -3,11 +3,13 @@ import type { ToolKind } from './kind.js';
 import { insertKind } from './insert.js';
 import { pipelineKind } from './pipeline.js';
 import { queryKind } from './query.js';
+import { streamKind } from './stream.js';
 
 /** Every kind the runtime serves, by name: the one dispatch point for `tools/call` and `tools/list`. */
 export const TOOL_KINDS: { readonly [K in ToolKindName]: ToolKind<Extract<ToolSpec, { kind: K }>> } = {
   query: queryKind,
   insert: insertKind,
+  stream: streamKind,
   pipeline: pipelineKind,
 };
 

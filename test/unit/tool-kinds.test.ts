@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANONYMOUS, OPERATOR, mayAccess, requiredAccess } from '../../runtime/contract/access.js';
 import { compileArgsValidator, createArgsAjv } from '../../runtime/contract/args.js';
 import type { ToolSpec } from '../../runtime/contract/spec.js';
-import { insertTool, pipelineTool, queryTool } from '../../runtime/define.js';
+import { insertTool, pipelineTool, queryTool, streamTool } from '../../runtime/define.js';
 import { TOOL_KINDS } from '../../runtime/tools/kinds.js';
 import { prepareTool } from '../../runtime/tools/served-tool.js';
 
@@ -11,6 +11,21 @@ const specOf = (kind: keyof typeof TOOL_KINDS): ToolSpec => {
   switch (kind) {
     case 'query':
       return queryTool({ name: 'q', description: 'd', source: 's', reads: [], access: 'anonymous', inputSchema: { type: 'object' }, sql: 'SELECT 1' });
+    case 'stream':
+      return streamTool({
+        name: 's',
+        description: 'd',
+        source: 's',
+        reads: [],
+        access: 'anonymous',
+        inputSchema: { type: 'object' },
+        columns: [{ name: 'n', type: 'UInt64' }],
+        key: [{ name: 'n', type: 'UInt64', descending: false, encoding: 'value' }],
+        sql: 'SELECT number AS n FROM numbers(10) ORDER BY n',
+        batchSize: 10,
+        maxLatencyMs: 100,
+        maxRows: 100,
+      });
     case 'insert':
       return insertTool({
         name: 'i',

@@ -5,7 +5,7 @@ import type { Reporter } from '../../diagnostics/reporter.js';
 import { didYouMean } from '../../diagnostics/suggest.js';
 import { findWordInScalar } from '../../parse/source-document.js';
 import { isLiteral } from '../config-text.js';
-import type { InsertToolIR, QueryToolIR, ResourceIR, SourceIR, ToolIR } from '../ir.js';
+import type { InsertToolIR, QueryToolIR, ResourceIR, SourceIR, StreamToolIR, ToolIR } from '../ir.js';
 import type { SqlChecker } from '../sql-checker.js';
 import { withColumns } from '../tools/index.js';
 import { typedInsertTool } from '../tools/insert.js';
@@ -103,7 +103,7 @@ export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources:
       }
     }
 
-    const sourceTools = tools.filter((t): t is QueryToolIR => t.source === source.name && t.kind === 'query');
+    const sourceTools = tools.filter((t): t is QueryToolIR | StreamToolIR => t.source === source.name && (t.kind === 'query' || t.kind === 'stream'));
     const analyses = await engine.analyze(
       sourceTools.map((tool) => ({ sql: tool.sql, samples: Object.fromEntries(tool.bindings.map((b) => [b.param, b.sample])) })),
     );
@@ -112,13 +112,24 @@ export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources:
       const analysis = analyses[index]!;
       if (!analysis.ok) {
         if (hasCatalog) reportRefusal(reporter, tool, analysis);
-        else skipped.push(tool.name);
+        else {
+          skipped.push(tool.name);
+          if (tool.kind === 'stream') {
+            reporter.error(
+              'MCPC_STREAM_UNTYPED',
+              [...tool.at, 'sql'],
+              `stream tool '${tool.name}' needs its result columns at build time to type its key, and source '${source.name}' has neither a schema nor a seed`,
+              { hint: 'add schema: <file of CREATE TABLE statements> to the source' },
+            );
+          }
+        }
         return;
       }
       if (checkReads(reporter, tool, analysis.facts, { database, own, tables })) {
         const columns = analysis.facts.columns ?? [];
         reportUntyped(reporter, tool, columns);
-        described.set(tool.name, withColumns(tool, columns));
+        const typed = withColumns(reporter, tool, columns);
+        if (typed) described.set(tool.name, typed);
       }
     });
     // Without DDL, only a source whose tools and resources all resolve (table functions, system

@@ -1,9 +1,11 @@
 import type { ToolKindName } from '../../../runtime/contract/spec.js';
 import { mcpcVersion } from '../../paths.js';
 import type { ToolSection } from '../../validate/pipeline-file.js';
-import type { ColumnIR, QueryToolIR, ToolIR } from '../ir.js';
+import type { Reporter } from '../../diagnostics/reporter.js';
+import type { ColumnIR, QueryToolIR, StreamToolIR, ToolIR } from '../ir.js';
 import { analyzeInsertTool } from './insert.js';
 import { analyzeQueryTool, typedQueryTool } from './query.js';
+import { analyzeStreamTool, typedStreamTool } from './stream.js';
 import type { ToolScope } from './scope.js';
 
 type Analyzer<Section> = (scope: ToolScope, name: string, section: Section) => Promise<ToolIR | undefined>;
@@ -16,6 +18,7 @@ type Analyzer<Section> = (scope: ToolScope, name: string, section: Section) => P
 const ANALYZERS: { [K in Exclude<ToolKindName, 'pipeline'>]: Analyzer<Extract<ToolSection, { kind: K }>> } = {
   query: analyzeQueryTool,
   insert: analyzeInsertTool,
+  stream: analyzeStreamTool,
 };
 
 /** Analyzes every tool, in declaration order. */
@@ -42,7 +45,7 @@ export async function analyzeTools(scope: ToolScope): Promise<ToolIR[]> {
   return tools;
 }
 
-/** A query tool once the build-time catalog resolved its result columns. */
-export function withColumns(tool: QueryToolIR, columns: ColumnIR[]): ToolIR {
-  return typedQueryTool(tool, columns);
+/** A tool that runs declared SQL, once the build-time catalog resolved its result columns; undefined after an error. */
+export function withColumns(reporter: Reporter, tool: QueryToolIR | StreamToolIR, columns: ColumnIR[]): ToolIR | undefined {
+  return tool.kind === 'query' ? typedQueryTool(tool, columns) : typedStreamTool(reporter, tool, columns);
 }

@@ -1,6 +1,6 @@
 import type { CodeBlockWriter, WriterFunction } from 'ts-morph';
 import { tsTypeOf } from '../../../runtime/contract/clickhouse-json.js';
-import type { BindingIR, ColumnIR, QueryToolIR } from '../../analyze/ir.js';
+import type { BindingIR, ColumnIR, QueryToolIR, StreamToolIR } from '../../analyze/ir.js';
 import { camelCase, constant, escapeDoc, jsDoc, propertyName, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
 import { commonEntries, type ToolWriter } from './writer.js';
 
@@ -39,7 +39,7 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
 };
 
 /** The interface of one row of the result, each field typed as the runtime returns its ClickHouse type. */
-function rowInterface(tool: QueryToolIR, columns: readonly ColumnIR[], name: string): WriterFunction {
+export function rowInterface(tool: QueryToolIR | StreamToolIR, columns: readonly ColumnIR[], name: string): WriterFunction {
   return (w) => {
     jsDoc(w, `One row of what tool \`${tool.name}\` returns.`);
     w.write(`export interface ${name} `).inlineBlock(() => {
@@ -52,7 +52,7 @@ function rowInterface(tool: QueryToolIR, columns: readonly ColumnIR[], name: str
 }
 
 /** The interface of the validated arguments, a JSDoc line on each param that has a description. */
-function paramsInterface(tool: QueryToolIR, name: string): WriterFunction {
+export function paramsInterface(tool: QueryToolIR | StreamToolIR, name: string): WriterFunction {
   return (w) => {
     jsDoc(w, `Arguments of tool \`${tool.name}\` after validation, with defaults applied.`);
     w.write(`export interface ${name} `).inlineBlock(() => {
@@ -60,14 +60,14 @@ function paramsInterface(tool: QueryToolIR, name: string): WriterFunction {
         w.conditionalNewLine(index > 0);
         const description = param.schema.description;
         if (typeof description === 'string') jsDoc(w, escapeDoc(description));
-        w.write(`${param.name}: ${param.tsType};`);
+        w.write(`${param.name}${param.required || param.schema.default !== undefined ? '' : '?'}: ${param.tsType};`);
       });
     });
   };
 }
 
 /** The query parameters of one call, each argument encoded for its ClickHouse type, one per line. */
-function writeBind(w: CodeBlockWriter, bindings: readonly BindingIR[]): void {
+export function writeBind(w: CodeBlockWriter, bindings: readonly BindingIR[]): void {
   w.write('(args) => (');
   writeObject(
     w,
