@@ -29,6 +29,7 @@ export type ToolErrorCode =
   | 'STEP.FAILED'
   | 'STEP.TIMEOUT'
   | 'IDEMPOTENCY.CONFLICT'
+  | 'STREAM.BUSY'
   | 'INTERNAL';
 
 /** Refuses to start: bad configuration, an unusable database. The message is for the operator. */

@@ -1,6 +1,7 @@
 import { Admission } from './call/admission.js';
 import { CursorSigner } from './call/cursors.js';
 import { IdempotencyStore } from './call/idempotency.js';
+import { StreamRegistry } from './call/streams.js';
 import { compileArgsValidator, createArgsAjv } from './contract/args.js';
 import { resolveServerLimits, type ServerLimits } from './contract/server-limits.js';
 import type { ResourceSpec, ServerSpec } from './contract/spec.js';
@@ -31,6 +32,8 @@ export interface Runtime {
   idempotency: IdempotencyStore;
   /** Signs stream cursors: with `server.cursor_secret`, or a random secret of this process. */
   cursors: CursorSigner;
+  /** Live streams open now, against the server's limits. */
+  streams: StreamRegistry;
 }
 
 export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>, options: { cursorSecret?: string } = {}): Runtime {
@@ -47,6 +50,7 @@ export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Sou
     admission: new Admission(limits),
     inflight: new InflightCalls(),
     cursors: new CursorSigner(options.cursorSecret),
+    streams: new StreamRegistry({ maxStreams: limits.maxConcurrentStreams, maxBufferedBytes: limits.maxStreamBufferBytes }),
     idempotency: new IdempotencyStore({ ttlMs: limits.idempotencyTtlS * 1000, maxKeys: limits.idempotencyMaxKeys, maxBytes: IDEMPOTENCY_MAX_BYTES }),
   };
 }

@@ -88,6 +88,9 @@ function serverLimits(limits: NonNullable<PipelineFile['server']['limits']>): Se
     max_pending_bodies: 'maxPendingBodies',
     request_timeout_s: 'requestTimeoutS',
     max_argument_depth: 'maxArgumentDepth',
+    max_concurrent_streams: 'maxConcurrentStreams',
+    max_stream_buffer_bytes: 'maxStreamBufferBytes',
+    stream_timeout_s: 'streamTimeoutS',
     idempotency_ttl_s: 'idempotencyTtlS',
     idempotency_max_keys: 'idempotencyMaxKeys',
   };

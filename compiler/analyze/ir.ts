@@ -114,6 +114,9 @@ export interface BoundSqlIR {
 
 export interface QueryToolIR extends ToolBaseIR, BoundSqlIR {
   kind: 'query';
+  /** Its SQL's ORDER BY, when a cut result could resume after it; typed (`key`) once the catalog knows the result columns. */
+  order?: Array<{ name: string; descending: boolean }>;
+  key?: StreamKeyColumn[];
 }
 
 /** A tool that reads one declared SELECT page by page (a cursor per page), or as live batches. */

@@ -30,6 +30,9 @@ interface ServerSection {
     max_pending_bodies?: number;
     request_timeout_s?: number;
     max_argument_depth?: number;
+    max_concurrent_streams?: number;
+    max_stream_buffer_bytes?: number;
+    stream_timeout_s?: number;
     idempotency_ttl_s?: number;
     idempotency_max_keys?: number;
   };

@@ -37,3 +37,23 @@ CREATE TABLE analytics_summaries
 ENGINE = MergeTree
 ORDER BY period
 SETTINGS non_replicated_deduplication_window = 1000;
+
+-- What happened to each order, one event per row: 1,000,000 rows, enough to show a stream
+-- (the order_events tool) moving page by page or in live batches.
+CREATE TABLE order_events
+(
+    event_id UInt64,
+    order_id UInt64,
+    kind Enum8('created' = 1, 'paid' = 2, 'shipped' = 3, 'delivered' = 4, 'returned' = 5),
+    at DateTime('UTC')
+)
+ENGINE = MergeTree
+ORDER BY (at, event_id);
+
+INSERT INTO order_events
+SELECT
+    number + 1 AS event_id,
+    intDiv(number, 200) + 1 AS order_id,
+    CAST(number % 5 + 1, 'Enum8(\'created\' = 1, \'paid\' = 2, \'shipped\' = 3, \'delivered\' = 4, \'returned\' = 5)') AS kind,
+    toDateTime('2024-01-01 00:00:00', 'UTC') + intDiv(number * 3121, 200) + number % 200 AS at
+FROM numbers(1000000);

@@ -1,4 +1,5 @@
 import type { Principal } from '../contract/access.js';
+import type { JsonObject } from '../contract/spec.js';
 
 /**
  * One request as every stage of its path sees it: created when the request arrives, passed
@@ -15,6 +16,14 @@ export interface CallContext {
   readonly startedAt: number;
   /** Reports progress to the caller, when it asked for progress (sent a progress token). */
   readonly progress?: (done: number, total: number, message: string) => void;
+  /**
+   * Sends part of the result as it is read (`notifications/tools/partial_result`), when the caller
+   * asked for partial results; resolves when the client can take more, so a slow client pauses
+   * the read that feeds it.
+   */
+  readonly partial?: (structured: JsonObject) => Promise<void>;
+  /** A pipeline step: its result is a value for the next steps, so a stream is read whole (to its max_rows). */
+  readonly inPipeline?: true;
 }
 
 /** Milliseconds since the call arrived, rounded for logs. */

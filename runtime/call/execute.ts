@@ -20,6 +20,8 @@ function environment(runtime: Runtime, context: CallContext): ToolEnvironment {
     },
     idempotency: runtime.idempotency,
     cursors: runtime.cursors,
+    streams: runtime.streams,
+    streamTimeoutS: runtime.limits.streamTimeoutS,
     async callStep(name, rawArgs, stepContext) {
       const tool = runtime.tools.get(name);
       if (!tool) throw new Error(`mcpc internal error: a step calls '${name}', which is not served`);

@@ -1,4 +1,6 @@
 import { ProtocolError, ProtocolErrorCode, type ReadResourceResult } from '@modelcontextprotocol/server';
+import { healthReport } from '../health.js';
+import { HEALTH_URI } from '../protocol/catalog.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import type { Column } from '../sources/source.js';
@@ -10,6 +12,7 @@ import type { CallContext } from './context.js';
  * and their ClickHouse types, described by its source now.
  */
 export async function readResource(runtime: Runtime, context: CallContext, uri: string): Promise<ReadResourceResult> {
+  if (uri === HEALTH_URI) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(await healthReport(runtime), null, 2) }] };
   const resource = authorizeResource(runtime, context, uri);
   const source = runtime.sources.get(resource.source);
   if (!source) throw new ProtocolError(ProtocolErrorCode.InternalError, `resource source '${resource.source}' is not open`);

@@ -21,6 +21,12 @@ export interface ServerLimits {
   requestTimeoutS: number;
   /** Deepest nesting of lists and objects in tool arguments; deeper is refused as PARAMS.INVALID. */
   maxArgumentDepth: number;
+  /** Live streams open at once; more are refused with STREAM.BUSY. */
+  maxConcurrentStreams: number;
+  /** Bytes of rows all live streams may hold for slow clients; beyond it new streams are refused. */
+  maxStreamBufferBytes: number;
+  /** Longest a stream's query may run, waiting on a slow client included. */
+  streamTimeoutS: number;
   /** How long a write's outcome is kept, for retries with its idempotency key. */
   idempotencyTtlS: number;
   /** Idempotency keys remembered at once; the oldest finished ones are forgotten first. */
@@ -37,6 +43,9 @@ export function resolveServerLimits(spec: ServerLimitsSpec | undefined): ServerL
     maxPendingBodies: spec?.maxPendingBodies ?? 32,
     requestTimeoutS: spec?.requestTimeoutS ?? 30,
     maxArgumentDepth: spec?.maxArgumentDepth ?? 32,
+    maxConcurrentStreams: spec?.maxConcurrentStreams ?? 16,
+    maxStreamBufferBytes: spec?.maxStreamBufferBytes ?? 64 * 1024 * 1024,
+    streamTimeoutS: spec?.streamTimeoutS ?? 600,
     idempotencyTtlS: spec?.idempotencyTtlS ?? 86_400,
     idempotencyMaxKeys: spec?.idempotencyMaxKeys ?? 100_000,
   };

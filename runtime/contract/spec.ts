@@ -53,6 +53,9 @@ export interface ServerLimitsSpec {
   readonly maxPendingBodies?: number;
   readonly requestTimeoutS?: number;
   readonly maxArgumentDepth?: number;
+  readonly maxConcurrentStreams?: number;
+  readonly maxStreamBufferBytes?: number;
+  readonly streamTimeoutS?: number;
   readonly idempotencyTtlS?: number;
   readonly idempotencyMaxKeys?: number;
 }
@@ -143,6 +146,11 @@ export interface QueryToolSpec<Args = JsonObject, Row = JsonObject> extends Tool
   readonly bind?: (args: Args) => Record<string, unknown>;
   /** For list params read by `format()`: what runs in place of the call when the list is empty. */
   readonly emptyInputs?: Readonly<Record<string, EmptyInputSpec>>;
+  /**
+   * When its SQL ends in an ORDER BY of result columns (as a stream's must): a result cut at the
+   * source's limits comes with a cursor, and a call with it resumes after the last row's key.
+   */
+  readonly key?: readonly StreamKeyColumn[];
 }
 
 /** A column of a stream's key: the SQL's `ORDER BY` columns, in order, each with its direction. */

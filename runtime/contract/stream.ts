@@ -1,3 +1,4 @@
+import { toEpochSeconds } from './epoch-seconds.js';
 import { quoteIdentifier } from './sql-text.js';
 import type { JsonObject, StreamKeyColumn } from './spec.js';
 
@@ -37,6 +38,36 @@ export function afterPageSql(sql: string, key: readonly StreamKeyColumn[]): stri
   const order = key.map((k) => `${column(k)}${k.descending ? ' DESC' : ' ASC'}`).join(', ');
   const indented = sql.replace(/\n/g, '\n    ');
   return `SELECT *\nFROM\n(\n    ${indented}\n)\nWHERE ${alternatives.join(' OR ')}\nORDER BY ${order}\nLIMIT {${PAGE_LIMIT_PARAM}:UInt64}`;
+}
+
+/** The key of a row: its values of the key columns, as the tool returned them. */
+export function keyOf(key: readonly StreamKeyColumn[], row: Readonly<Record<string, unknown>>): unknown[] {
+  return key.map((k) => row[k.name]);
+}
+
+/**
+ * Where a page may end so that resuming strictly after its last key loses no row: before a run of
+ * rows with equal keys that a cut at `count` would split (`rows[count]` is the first row left
+ * out). 0 when every row of the page has the key of the first row left out.
+ */
+export function pageEnd(key: readonly StreamKeyColumn[], rows: ReadonlyArray<Readonly<Record<string, unknown>>>, count: number): number {
+  const next = rows[count];
+  if (next === undefined) return count;
+  const value = (v: unknown) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : v);
+  const sameKey = (row: Readonly<Record<string, unknown>>) => key.every((k) => value(row[k.name]) === value(next[k.name]));
+  let end = count;
+  while (end > 0 && sameKey(rows[end - 1]!)) end--;
+  return end;
+}
+
+/** The parameters of `afterPageSql` for a cursor's key: each value bound back as its column's type (DateTime as epoch seconds). */
+export function afterParams(key: readonly StreamKeyColumn[], after: readonly unknown[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  key.forEach((column, index) => {
+    const value = after[index];
+    params[afterParam(index)] = column.encoding === 'epoch-seconds' && typeof value === 'string' ? toEpochSeconds(value) : value;
+  });
+  return params;
 }
 
 /** What a stream tool returns: one page of rows, and the cursor of the next when there is one. */

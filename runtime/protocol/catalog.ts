@@ -50,12 +50,23 @@ export class Catalog {
         visible.map((tool) => tool.listing),
         pageSize,
       ),
-      resourcePages: new Pages(resources.map(toMcpResource), pageSize),
+      resourcePages: new Pages([...resources.map(toMcpResource), HEALTH_RESOURCE], pageSize),
       hiddenTools: this.tools.filter((tool) => !visible.includes(tool)).map((tool) => tool.spec.name),
       visibleTools: visible.length,
     };
   }
 }
+
+/** The URI of the health report as a resource, for callers that speak MCP only. */
+export const HEALTH_URI = 'mcpc://health';
+
+/** The server's health, as a resource every caller may read (the same report as /healthz). */
+const HEALTH_RESOURCE: McpResource = {
+  uri: HEALTH_URI,
+  name: 'health',
+  description: "The server's health: each source, calls and streams running, and stream backpressure",
+  mimeType: 'application/json',
+};
 
 function toMcpResource(resource: ResourceSpec): McpResource {
   return {

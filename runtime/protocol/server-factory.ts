@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { Server, type AuthInfo, type McpServerFactory, type Tool } from '@modelcontextprotocol/server';
 import { callTool } from '../call/call-tool.js';
 import type { CallContext } from '../call/context.js';
@@ -11,10 +12,19 @@ import { callKey } from './inflight.js';
 /** Where a transport puts the caller it resolved, and where the caller connects from, in the SDK's pass-through `authInfo`. */
 const PRINCIPAL_KEY = 'mcpc/principal';
 const CLIENT_KEY = 'mcpc/client';
+const RESPONSE_KEY = 'mcpc/response';
 
-/** `authInfo` that carries a caller the transport resolved (HTTP sets it per request as `req.auth`). */
-export function authInfoFor(principal: Principal, client: string): AuthInfo {
-  return { token: '', clientId: principal.id, scopes: [...principal.scopes], extra: { [PRINCIPAL_KEY]: principal, [CLIENT_KEY]: client } };
+/**
+ * `authInfo` that carries a caller the transport resolved (HTTP sets it per request as `req.auth`),
+ * and the HTTP response, whose buffer tells a stream when its client reads slowly.
+ */
+export function authInfoFor(principal: Principal, client: string, response?: ServerResponse): AuthInfo {
+  return {
+    token: '',
+    clientId: principal.id,
+    scopes: [...principal.scopes],
+    extra: { [PRINCIPAL_KEY]: principal, [CLIENT_KEY]: client, ...(response ? { [RESPONSE_KEY]: response } : {}) },
+  };
 }
 
 /**
@@ -31,6 +41,7 @@ export function serverFactory(runtime: Runtime, transportPrincipal: Principal): 
   return (request) => {
     const principal = (request.authInfo?.extra?.[PRINCIPAL_KEY] as Principal | undefined) ?? transportPrincipal;
     const client = (request.authInfo?.extra?.[CLIENT_KEY] as string | undefined) ?? 'stdio';
+    const response = request.authInfo?.extra?.[RESPONSE_KEY] as ServerResponse | undefined;
     const view = runtime.catalog.viewFor(principal);
     // Over HTTP, a client that goes away (a closed stream) cancels what it asked for, whatever the
     // SDK does with the request; `notifications/cancelled` cancels through the SDK's own signal.
@@ -67,8 +78,10 @@ export function serverFactory(runtime: Runtime, transportPrincipal: Principal): 
                 .notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } })
                 .catch(() => undefined);
       const inflight = runtime.inflight.begin(callKey(principal.id, client, ctx.mcpReq.id));
+      const signal = AbortSignal.any([ctx.mcpReq.signal, inflight.signal]);
+      const partial = partialSender(request.params._meta, ctx, response, signal);
       try {
-        const result = await callTool(runtime, context(AbortSignal.any([ctx.mcpReq.signal, inflight.signal]), progress), request.params.name, args);
+        const result = await callTool(runtime, { ...context(signal, progress), ...(partial ? { partial } : {}) }, request.params.name, args);
         return server.projectCallToolResult(result, runtime.tools.get(request.params.name)?.outputSchema);
       } finally {
         inflight.end();
@@ -86,4 +99,54 @@ export function serverFactory(runtime: Runtime, transportPrincipal: Principal): 
     server.setRequestHandler('resources/read', (request, ctx) => readResource(runtime, context(ctx.mcpReq.signal), request.params.uri));
     return server;
   };
+}
+
+/** The `_meta` key of a call's capabilities under the 2026-07-28 protocol, and the capability partial results need. */
+const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
+
+type NotifyContext = { mcpReq: { notify(notification: { method: string; params?: Record<string, unknown> }): Promise<void>; envelope?: unknown } };
+
+/**
+ * Partial results (SEP-2998, a draft): sent only for a call that carries a `partialResultToken`
+ * and, when the client states its capabilities per request, declares `partialResults`. Each
+ * batch waits until the client has taken the last: over stdio the transport waits for the pipe
+ * to drain; over HTTP the SDK queues without bound, so the response's own buffer is watched.
+ */
+function partialSender(
+  meta: Record<string, unknown> | undefined,
+  ctx: NotifyContext,
+  response: ServerResponse | undefined,
+  signal: AbortSignal,
+): CallContext['partial'] | undefined {
+  const token = meta?.partialResultToken;
+  if (typeof token !== 'string' && typeof token !== 'number') return undefined;
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  const capabilities = envelope?.[CLIENT_CAPABILITIES_KEY] as Record<string, unknown> | undefined;
+  if (capabilities !== undefined && capabilities.partialResults === undefined) return undefined;
+  let seq = 0;
+  return async (structured) => {
+    await drained(response, signal);
+    await ctx.mcpReq.notify({
+      method: 'notifications/tools/partial_result',
+      // Structured only: a client that takes partial results reads them as data, and the rows
+      // are not sent twice (the final result carries the text for every client).
+      params: { partialResultToken: token, seq: seq++, structuredContent: structured },
+    });
+  };
+}
+
+/** Resolves when the HTTP response can take more (or is gone, or the call is cancelled). */
+function drained(response: ServerResponse | undefined, signal: AbortSignal): Promise<void> {
+  if (!response?.writableNeedDrain || response.destroyed || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+    signal.addEventListener('abort', done);
+  });
 }

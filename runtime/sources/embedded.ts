@@ -7,6 +7,7 @@ import type { LimitsSpec } from '../contract/spec.js';
 import { log } from '../log.js';
 import { describeHolder } from './data-dir-holder.js';
 import { detachStdin } from './engine-stdin.js';
+import { EmbeddedStreams } from './embedded-streams.js';
 import { seedDatabase } from './seed.js';
 import { quoteIdentifier, quoteString } from '../contract/sql-text.js';
 import {
@@ -15,6 +16,8 @@ import {
   insertTarget,
   pinnedInsertSettings,
   pinnedReadSettings,
+  pinnedStreamSettings,
+  setStatements,
   type Row,
   type SelectRequest,
   type Source,
@@ -35,6 +38,8 @@ export interface EmbeddedOptions {
   path: string;
   database?: string;
   limits: LimitsSpec;
+  /** Longest a stream's query may run. */
+  streamTimeoutS: number;
   /** Seed SQL run once when the database has no tables; `file` is the user's, for messages. */
   seed?: { file: string; sql: string };
   /** Drop every table of the database and seed again (`--reseed`; only with a seed). */
@@ -99,9 +104,8 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
       use_query_condition_cache: 0 as const,
     };
     // readonly goes last, after the limits it must not be used to change.
-    for (const [key, value] of Object.entries(settings).sort(([a], [b]) => (a === 'readonly' ? 1 : b === 'readonly' ? -1 : 0))) {
-      const literal = typeof value === 'number' || /^[0-9]+$/.test(String(value)) ? String(value) : `'${String(value)}'`;
-      for (const reader of readers) await reader.command({ query: `SET ${key} = ${literal}` });
+    for (const statement of setStatements(settings)) {
+      for (const reader of readers) await reader.command({ query: statement });
     }
   } catch (error) {
     await Promise.allSettled([writer, ...readers, prober].map((client) => client.close()));
@@ -115,6 +119,18 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
   log.info('source ready', { source: options.name, engine: 'embedded', path, clickhouse: version });
   /** Queries running on each reader. */
   const busy = readers.map(() => 0);
+  const { Session } = await import('chdb');
+  const streams = new EmbeddedStreams(
+    async () => {
+      const session = new Session(path);
+      if (options.database !== undefined && options.database !== '' && options.database !== 'default')
+        session.query(`USE ${quoteIdentifier(options.database)}`);
+      for (const statement of setStatements({ ...pinnedStreamSettings(options.limits, options.streamTimeoutS), use_query_condition_cache: 0 }))
+        session.query(statement);
+      return session;
+    },
+    (mark) => killMarked(prober, mark),
+  );
 
   return {
     name: options.name,
@@ -146,6 +162,7 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
         busy[index]!--;
       }
     },
+    stream: (request) => streams.stream(request),
     async insert(request: InsertRequest): Promise<void> {
       if (request.signal?.aborted) throw request.signal.reason;
       // The writer keeps what a query's settings set (chDB sends them as `SET ...;` first), so the
@@ -172,6 +189,7 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
       }
     },
     async close(): Promise<void> {
+      streams.close();
       await Promise.allSettled([writer, ...readers, prober].map((client) => client.close()));
     },
   };

@@ -1,4 +1,4 @@
-import type { InsertRequest, Row, SelectRequest, Source, SourceHealth } from './source.js';
+import type { InsertRequest, Row, SelectRequest, Source, SourceHealth, StreamRequest } from './source.js';
 
 /** How long a successful query counts as proof that its source is up. */
 const FRESH_MS = 2_000;
@@ -22,6 +22,12 @@ export function observed(source: Source): Source {
       lastOkAt = performance.now();
       lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
       return rows;
+    },
+    async *stream(request: StreamRequest): AsyncIterable<Row[]> {
+      for await (const rows of source.stream(request)) {
+        lastOkAt = performance.now();
+        yield rows;
+      }
     },
     async insert(request: InsertRequest): Promise<void> {
       const started = performance.now();

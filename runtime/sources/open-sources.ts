@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { resolveConfigText, type ConfigEnvironment } from '../config.js';
+import { resolveServerLimits } from '../contract/server-limits.js';
 import type { ConfigText, ServerSpec } from '../contract/spec.js';
 import { StartupError } from '../errors.js';
 import { log } from '../log.js';
@@ -20,6 +21,7 @@ export async function openSources(
   environment: ConfigEnvironment,
   options: { reseed?: boolean } = {},
 ): Promise<Map<string, Source>> {
+  const { streamTimeoutS } = resolveServerLimits(spec.limits);
   const sources = new Map<string, Source>();
   // Relative paths in a pipeline are relative to the pipeline file, wherever the server starts from:
   // a client that launches it from another directory must still find the same database.
@@ -63,6 +65,7 @@ export async function openSources(
             name,
             path,
             limits: source.limits,
+            streamTimeoutS,
             ...(database === undefined ? {} : { database }),
             ...(seed ? { seed, reseed: options.reseed ?? false } : {}),
           }),

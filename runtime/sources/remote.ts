@@ -8,6 +8,8 @@ import {
   insertTarget,
   pinnedInsertSettings,
   pinnedReadSettings,
+  pinnedStreamSettings,
+  type StreamRequest,
   type Row,
   type SelectRequest,
   type Source,
@@ -107,6 +109,36 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
       return result.json<Row>();
+    },
+    async *stream(request: StreamRequest): AsyncIterable<Row[]> {
+      try {
+        await verify();
+      } catch (error) {
+        if (error instanceof StartupError) throw new ToolFailure('SOURCE.REFUSED', error.message);
+        throw error;
+      }
+      // Aborting the HTTP request ends a read-only query on the server
+      // (cancel_http_readonly_queries_on_client_close); one that outlives it is killed by its id.
+      const kill = () => {
+        const timer = setTimeout(() => {
+          void prober.command({ query: 'KILL QUERY WHERE query_id = {id:String} ASYNC', query_params: { id: request.queryId } }).catch(() => undefined);
+        }, 500);
+        timer.unref();
+      };
+      request.signal?.addEventListener('abort', kill, { once: true });
+      try {
+        const result = await client.query({
+          query: request.sql,
+          query_params: request.params,
+          format: 'JSONEachRow',
+          query_id: request.queryId,
+          clickhouse_settings: { ...pinnedStreamSettings(options.limits, request.timeoutS), cancel_http_readonly_queries_on_client_close: 1 },
+          ...(request.signal ? { abort_signal: request.signal } : {}),
+        });
+        for await (const rows of result.stream<Row>()) yield rows.map((row) => row.json());
+      } finally {
+        request.signal?.removeEventListener('abort', kill);
+      }
     },
     async insert(request: InsertRequest): Promise<void> {
       try {

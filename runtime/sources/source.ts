@@ -2,7 +2,7 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { TOOL_INPUT_SETTINGS, TOOL_OUTPUT_SETTINGS } from '../contract/clickhouse-json.js';
 import type { Row } from '../contract/query-result.js';
 import type { LimitsSpec } from '../contract/spec.js';
-import { quoteIdentifier } from '../contract/sql-text.js';
+import { quoteIdentifier, quoteString } from '../contract/sql-text.js';
 
 export type { Row };
 
@@ -12,6 +12,11 @@ export interface SelectRequest {
   /** The request id, which is also the ClickHouse query_id. */
   queryId: string;
   signal?: AbortSignal;
+}
+
+/** A read whose rows arrive as they are produced: it may run as long as `timeoutS`, a slow consumer included. */
+export interface StreamRequest extends SelectRequest {
+  timeoutS: number;
 }
 
 /** Rows for one table, written in one INSERT. */
@@ -46,6 +51,11 @@ export interface Source {
   readonly engine: 'embedded' | 'remote';
   readonly limits: LimitsSpec;
   select(request: SelectRequest): Promise<Row[]>;
+  /**
+   * Reads the rows as the engine produces them, a block at a time, pausing the read while the
+   * consumer does not pull; cancelling the request (or leaving the loop) stops the query.
+   */
+  stream(request: StreamRequest): AsyncIterable<Row[]>;
   /** Writes the rows in one INSERT, on a connection that never serves reads. */
   insert(request: InsertRequest): Promise<void>;
   describeTable(database: string | undefined, table: string): Promise<Column[]>;
@@ -75,6 +85,25 @@ export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
     ...TOOL_OUTPUT_SETTINGS,
     ...TOOL_INPUT_SETTINGS,
   };
+}
+
+/**
+ * Settings a stream's read runs under: those of every read, but no cap on the result (the page's
+ * LIMIT or the stream's max_rows bounds it, and rows leave as they are read), and the time a
+ * stream may take, a slow consumer included.
+ */
+export function pinnedStreamSettings(limits: LimitsSpec, timeoutS: number): ClickHouseSettings {
+  const { max_result_rows: _rows, max_result_bytes: _bytes, result_overflow_mode: _mode, ...read } = pinnedReadSettings(limits);
+  // Blocks of 8192 rows: a stream's batches form from them, and a slow query still yields rows often.
+  return { ...read, max_execution_time: timeoutS, max_block_size: '8192' };
+}
+
+/** The settings as `SET` statements for a connection that keeps them, readonly last (it locks the rest). */
+export function setStatements(settings: ClickHouseSettings): string[] {
+  return Object.entries(settings)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a === 'readonly' ? 1 : b === 'readonly' ? -1 : 0))
+    .map(([key, value]) => `SET ${key} = ${typeof value === 'number' || /^[0-9]+$/.test(String(value)) ? String(value) : quoteString(String(value))}`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { CallContext } from '../call/context.js';
 import type { CursorSigner } from '../call/cursors.js';
+import type { StreamRegistry } from '../call/streams.js';
 import type { Principal } from '../contract/access.js';
 import type { JsonObject, ToolSpec } from '../contract/spec.js';
 import type { Source } from '../sources/source.js';
@@ -32,6 +33,10 @@ export interface ToolEnvironment {
   readonly idempotency: WriteKeys;
   /** Signs and checks stream cursors. */
   readonly cursors: CursorSigner;
+  /** The server's live streams, against its limits. */
+  readonly streams: StreamRegistry;
+  /** Longest a stream's query may run. */
+  readonly streamTimeoutS: number;
 }
 
 /** One write, keyed: who, which tool, which key, and what arguments. */

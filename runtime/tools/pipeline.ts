@@ -63,7 +63,9 @@ async function runSteps(tool: PipelineToolSpec, args: JsonObject, environment: T
     const abort = new AbortController();
     const timeout = AbortSignal.timeout(step.timeoutS * 1000);
     const signal = AbortSignal.any([context.signal, abort.signal, timeout]);
-    const stepContext: CallContext = { ...context, requestId: `${context.requestId}.${step.id}`, signal };
+    // A step's result is a value for the next steps: no progress or partial results of its own reach the caller.
+    const { progress: _progress, partial: _partial, ...parent } = context;
+    const stepContext: CallContext = { ...parent, requestId: `${context.requestId}.${step.id}`, signal, inPipeline: true };
     const stepArgs = stepArguments(step, args, results);
     const promise = environment
       .callStep(step.call, stepArgs, stepContext)

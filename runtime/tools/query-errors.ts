@@ -22,7 +22,8 @@ function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): Tool
   if (signal.aborted) return new ToolFailure('REQUEST.CANCELLED', 'the request was cancelled');
   // ClickHouse errors carry the server's numeric code; network errors carry Node's (ECONNREFUSED).
   const rawCode = (error as { code?: unknown } | null)?.code;
-  const code = typeof rawCode === 'string' && /^\d+$/.test(rawCode) ? rawCode : undefined;
+  // chDB's streaming API reports the engine's code only in its message ("Code: 159. DB::Exception: ...").
+  const code = typeof rawCode === 'string' && /^\d+$/.test(rawCode) ? rawCode : /\bCode: (\d+)\. DB::Exception/.exec(String(error))?.[1];
   const message = `${typeof rawCode === 'string' ? `${rawCode} ` : ''}${error instanceof Error ? error.message : String(error)}`;
   if (code && TIMEOUT.has(code)) {
     return new ToolFailure(
@@ -43,7 +44,7 @@ function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): Tool
  */
 export function sanitize(message: string): string {
   let text = message.split('\n')[0] ?? '';
-  text = text.replace(/^Code: \d+[.,]\s*(e\.displayText\(\) = )?DB::Exception:\s*/, '');
+  text = text.replace(/^(CHDB_STREAM )?Code: \d+[.,]\s*(e\.displayText\(\) = )?DB::Exception:\s*/, '');
   // Everything from the first echo of the query, in any of the forms ClickHouse uses, is dropped.
   const echo = /:?\s+in scope\s|: while executing|\s\(version |\. Stack trace|: While processing\s/i.exec(text);
   if (echo) text = text.slice(0, echo.index);

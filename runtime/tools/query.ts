@@ -2,6 +2,7 @@ import { rowSchemaOf } from '../contract/clickhouse-json.js';
 import { QUERY_OUTPUT_SCHEMA, queryOutputSchema, renderQueryResult, type QueryResult, type Row } from '../contract/query-result.js';
 import { withEmptyInputs } from '../contract/empty-inputs.js';
 import type { JsonObject, QueryToolSpec } from '../contract/spec.js';
+import { afterPageSql, afterParams, keyOf, PAGE_LIMIT_PARAM, pageEnd, STREAM_CURSOR } from '../contract/stream.js';
 import { ToolFailure } from '../errors.js';
 import type { KindAnnotations, ToolKind, ToolOutcome } from './kind.js';
 import { classifyQueryError } from './query-errors.js';
@@ -14,18 +15,47 @@ import { classifyQueryError } from './query-errors.js';
 export const queryKind: ToolKind<QueryToolSpec> = {
   // A declared SELECT under read-only settings: it reads, never writes, and only touches its source.
   annotations: () => READ_ONLY,
-  outputSchema: (tool) => (tool.columns ? queryOutputSchema(rowSchemaOf(tool.columns)) : QUERY_OUTPUT_SCHEMA),
-  async run(tool, args, { context, sourceOf }) {
+  outputSchema: (tool) => (tool.columns ? queryOutputSchema(rowSchemaOf(tool.columns), { resumable: tool.key !== undefined }) : QUERY_OUTPUT_SCHEMA),
+  async run(tool, toolArgs, { context, sourceOf, cursors }) {
     const source = sourceOf(tool.source);
+    // A resumable tool takes the cursor of a cut result: the same SQL, after the cursor's key.
+    const { [STREAM_CURSOR]: cursor, ...args } = toolArgs;
+    const after = tool.key && typeof cursor === 'string' ? cursors.verify(cursor, tool.name, args, context.principal) : undefined;
+    const { maxRows, maxBytes } = source.limits;
     let rows: Row[];
     try {
-      rows = await source.select({ sql: sqlFor(tool, args), params: tool.bind?.(args) ?? {}, queryId: context.requestId, signal: context.signal });
+      const params = tool.bind?.(args) ?? {};
+      rows = await source.select(
+        after && tool.key
+          ? {
+              sql: afterPageSql(sqlFor(tool, args), tool.key),
+              params: { ...params, ...afterParams(tool.key, after.after), [PAGE_LIMIT_PARAM]: maxRows + 1 },
+              queryId: context.requestId,
+              signal: context.signal,
+            }
+          : { sql: sqlFor(tool, args), params, queryId: context.requestId, signal: context.signal },
+      );
     } catch (error) {
       if (error instanceof ToolFailure) throw error;
       throw classifyQueryError(error, context.signal, source.limits);
     }
-    const { result, text } = capResult(rows, source.limits.maxRows, source.limits.maxBytes);
-    return { structured: { ...result }, text, logFields: { rows: result.row_count, truncated: result.truncated } };
+    const capped = capResult(rows, maxRows, maxBytes);
+    if (!tool.key)
+      return { structured: { ...capped.result }, text: capped.text, logFields: { rows: capped.result.row_count, truncated: capped.result.truncated } };
+    // A cut that would split rows of one key moves before them, or resuming after the key would skip the rest.
+    const end = capped.result.truncated ? pageEnd(tool.key, rows, capped.result.row_count) : capped.result.row_count;
+    const result = end > 0 && end < capped.result.row_count ? { ...capped.result, rows: capped.result.rows.slice(0, end), row_count: end } : capped.result;
+    const last = end > 0 ? result.rows.at(-1) : undefined;
+    const before = after?.rows ?? 0;
+    const nextCursor =
+      result.truncated && last !== undefined
+        ? cursors.sign(tool.name, args, context.principal, { after: keyOf(tool.key, last), rows: before + result.row_count })
+        : null;
+    return {
+      structured: { ...result, next_cursor: nextCursor },
+      text: renderQueryResult(result.rows, result.truncated, nextCursor),
+      logFields: { rows: result.row_count, truncated: result.truncated, ...(after ? { rows_before: before } : {}) },
+    };
   },
 };
 

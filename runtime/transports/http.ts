@@ -39,7 +39,8 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
   const checkOrigin = originValidation([...new Set([...LOCALHOST_NAMES, ...allowedOrigins.map(originHostname)])]);
   const bodies = new BodyReader(limits);
   const longestSourceS = Math.max(0, ...Object.values(runtime.spec.sources).map((s) => s.limits.maxExecutionTimeS));
-  const responseDeadlineMs = (longestSourceS + 30) * 1000 + limits.queueTimeoutMs;
+  // Streams run longer than one query may: up to the server's stream time limit.
+  const responseDeadlineMs = (Math.max(longestSourceS, limits.streamTimeoutS) + 30) * 1000 + limits.queueTimeoutMs;
 
   const serveMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!checkHost(req, res) || !checkOrigin(req, res)) return;
@@ -48,7 +49,7 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
       return;
     }
     for (const [name, value] of Object.entries(corsHeaders(req))) res.setHeader(name, value);
-    const caller = Object.assign(req, { auth: authInfoFor(identifyCaller(req), req.socket.remoteAddress ?? 'unknown') });
+    const caller = Object.assign(req, { auth: authInfoFor(identifyCaller(req), req.socket.remoteAddress ?? 'unknown', res) });
     if (req.method !== 'POST') {
       await mcp(caller as Parameters<typeof mcp>[0], res);
       return;
@@ -139,7 +140,8 @@ function reportHandlerError(error: Error): void {
 
 async function answerHealth(runtime: Runtime, res: ServerResponse): Promise<void> {
   const report = await healthReport(runtime);
-  sendJson(res, report.status === 'ok' ? 200 : 503, report);
+  // A degraded server still serves (other sources, pages instead of streams); an unhealthy one cannot.
+  sendJson(res, report.status === 'unhealthy' ? 503 : 200, report);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

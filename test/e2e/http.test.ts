@@ -30,11 +30,11 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
 
   it('lists the tools an anonymous caller may see, with schemas', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['orders_by_region', 'summarize_orders']);
+    expect(tools.map((t) => t.name)).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since']);
     const byRegion = tools[0]!;
     expect(byRegion.description).toContain('per region');
     expect(byRegion.inputSchema).toMatchObject({ type: 'object', required: ['from', 'to'], additionalProperties: false });
-    expect(byRegion.outputSchema).toMatchObject({ type: 'object', required: ['rows', 'row_count', 'truncated'] });
+    expect(byRegion.outputSchema).toMatchObject({ type: 'object', required: ['rows', 'row_count', 'truncated', 'next_cursor'] });
     expect(byRegion.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
   });
 
@@ -108,7 +108,7 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
 
   it('lists and reads the resources the caller may see, with columns and types', async () => {
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(['mcpc://orders/anonymized_orders']);
+    expect(resources.map((r) => r.uri)).toEqual(['mcpc://orders/anonymized_orders', 'mcpc://orders/order_events', 'mcpc://health']);
     const read = await client.readResource({ uri: 'mcpc://orders/anonymized_orders' });
     const body = JSON.parse((read.contents[0] as { text: string }).text) as { table: string; columns: Array<{ name: string; type: string }> };
     expect(body.table).toBe('orders_anon');

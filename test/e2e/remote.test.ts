@@ -64,7 +64,8 @@ describe('remote sources at start', () => {
     try {
       expect(server.log()).toContain('source unreachable at start; serving degraded');
       const health = await fetch(server.url.replace('/mcp', '/healthz'));
-      expect(health.status).toBe(503);
+      // Degraded, not unhealthy: a restart or another replica would meet the same outage.
+      expect(health.status).toBe(200);
       const report = (await health.json()) as { status: string; sources: { db: { status: string; engine: string } } };
       expect(report).toMatchObject({ status: 'degraded', sources: { db: { status: 'down', engine: 'remote' } } });
 

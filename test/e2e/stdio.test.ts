@@ -14,9 +14,16 @@ afterAll(async () => {
 describe('the example over stdio, launched by a stock SDK client', () => {
   it('shows the local operator every tool, including those over authenticated resources', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['query_orders', 'orders_by_region', 'summarize_orders', 'notify_analytics', 'order_analytics']);
+    expect(tools.map((t) => t.name)).toEqual([
+      'query_orders',
+      'orders_by_region',
+      'summarize_orders',
+      'order_events_since',
+      'notify_analytics',
+      'order_analytics',
+    ]);
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.name)).toEqual(['production_orders', 'anonymized_orders', 'analytics_summaries']);
+    expect(resources.map((r) => r.name)).toEqual(['production_orders', 'anonymized_orders', 'analytics_summaries', 'order_events', 'health']);
   });
 
   it('runs query_orders with its default limit and explicit limits', async () => {

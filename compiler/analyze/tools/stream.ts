@@ -75,32 +75,42 @@ export async function analyzeStreamTool(scope: ToolScope, name: string, section:
  * and not Nullable (NULLs sort apart, so no `>` resumes after one); its type binds the cursor.
  */
 export function typedStreamTool(reporter: Reporter, tool: StreamToolIR, columns: ColumnIR[]): StreamToolIR | undefined {
+  const resolved = resolveKey(tool.order, columns);
+  if ('problem' in resolved) {
+    reporter.error('MCPC_STREAM_ORDER', [...tool.at, 'sql'], `stream tool '${tool.name}' ${resolved.problem}`, {
+      at: locateInScalar(reporter.doc, [...tool.at, 'sql'], resolved.column),
+    });
+    return undefined;
+  }
+  return { ...tool, columns, key: resolved.key, outputSchema: streamOutputSchema(rowSchemaOf(columns)) };
+}
+
+/**
+ * The typed key of an ORDER BY, or why there is none: an ORDER BY name that is not a result
+ * column, or a Nullable column (NULLs sort apart, so no `>` resumes after one).
+ */
+export function resolveKey(
+  order: ReadonlyArray<{ name: string; descending: boolean }>,
+  columns: readonly ColumnIR[],
+): { key: StreamKeyColumn[] } | { problem: string; column: string } {
   const key: StreamKeyColumn[] = [];
-  for (const element of tool.order) {
+  for (const element of order) {
     const column = columns.find((c) => c.name === element.name);
-    const where = { at: locateInScalar(reporter.doc, [...tool.at, 'sql'], element.name) };
     if (!column) {
-      reporter.error(
-        'MCPC_STREAM_ORDER',
-        [...tool.at, 'sql'],
-        `stream tool '${tool.name}' orders by ${element.name}, which is not a column of its result (${columns.map((c) => c.name).join(', ')}); a cursor resumes after the last row's values`,
-        where,
-      );
-      return undefined;
+      return {
+        problem: `orders by ${element.name}, which is not a column of its result (${columns.map((c) => c.name).join(', ')}); a cursor resumes after the last row's values`,
+        column: element.name,
+      };
     }
     if (/^(LowCardinality\()?Nullable\(/.test(column.type)) {
-      reporter.error(
-        'MCPC_STREAM_ORDER',
-        [...tool.at, 'sql'],
-        `stream tool '${tool.name}' orders by ${element.name}, which is ${column.type}; a key column cannot be NULL (coalesce it, or order by another column)`,
-        where,
-      );
-      return undefined;
+      return {
+        problem: `orders by ${element.name}, which is ${column.type}; a key column cannot be NULL (coalesce it, or order by another column)`,
+        column: element.name,
+      };
     }
-    const encoding = keyEncoding(column.type);
-    key.push({ name: column.name, type: column.type, descending: element.descending, encoding });
+    key.push({ name: column.name, type: column.type, descending: element.descending, encoding: keyEncoding(column.type) });
   }
-  return { ...tool, columns, key, outputSchema: streamOutputSchema(rowSchemaOf(columns)) };
+  return { key };
 }
 
 /** How a key value the tool returned is bound back: DateTime text as epoch seconds, as params are. */
