@@ -27,12 +27,30 @@ export function createArgsAjv(): Ajv2020 {
   return ajv;
 }
 
-/** Compares two RFC 3339 date-times as instants; undefined when either is not one. */
+/**
+ * Compares two RFC 3339 date-times as instants; undefined when either is not one. A DateTime
+ * column's value is compared with both of its bounds (`formatMinimum`, `formatMaximum`), in every
+ * row of an insert, so the last value's instant and the bounds' (a few schema constants) are kept.
+ */
 function compareDateTimes(a: string, b: string): number | undefined {
-  const first = Date.parse(a);
-  const second = Date.parse(b);
-  return Number.isNaN(first) || Number.isNaN(second) ? undefined : first - second;
+  if (a !== lastValue) {
+    lastValue = a;
+    lastInstant = Date.parse(a);
+  }
+  let second = bounds.get(b);
+  if (second === undefined) {
+    second = Date.parse(b);
+    if (bounds.size >= MAX_BOUNDS) bounds.clear();
+    bounds.set(b, second);
+  }
+  return Number.isNaN(lastInstant) || Number.isNaN(second) ? undefined : lastInstant - second;
 }
+
+let lastValue: string | undefined;
+let lastInstant = Number.NaN;
+/** Instants of the bounds compared with, by text: the schemas' own, so few; cleared past this many. */
+const bounds = new Map<string, number>();
+const MAX_BOUNDS = 256;
 
 /** What an argument check found wrong: the first few problems, and how many more there were. */
 export interface ArgsProblems {
