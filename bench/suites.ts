@@ -271,6 +271,119 @@ export async function b2p(ctx: Context, dbhub: Target, sqliteFloor: () => Promis
   };
 }
 
+/** Rows per insert call in B5: an insert tool's default `max_rows`, and bench.yaml's. */
+const INSERT_BATCH = 10_000;
+const rowsPerSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')} rows/s`;
+
+/**
+ * B5: rows/s through mcpc's insert tool, 10,000 rows a call with a fresh idempotency key each,
+ * against `@clickhouse/client` inserting the same batches with a fresh deduplication token each
+ * (into another table of the same schema, in the load process's own engine), alternating.
+ */
+export async function b5(ctx: Context): Promise<SuiteResult> {
+  const batch = INSERT_BATCH;
+  const runs = await alternate(
+    [
+      {
+        name: 'mcpc insert_events',
+        measure: () =>
+          ctx.worker.run({ op: 'mcp insert', url: ctx.mcpc.url, era: ctx.era, tool: 'insert_events', batch, concurrency: 1, durationMs: ctx.timing.roundMs }),
+      },
+      {
+        name: 'direct insert',
+        measure: () => ctx.worker.run({ op: 'direct insert', table: 'bench_writes_direct', batch, concurrency: 1, durationMs: ctx.timing.roundMs }),
+      },
+    ],
+    ctx.timing.rounds,
+  );
+  const mcpc = medians(runs['mcpc insert_events']!);
+  const direct = medians(runs['direct insert']!);
+  const mcpcRows = median(runs['mcpc insert_events']!.map((m) => m.callsPerSecond * batch));
+  const directRows = median(runs['direct insert']!.map((m) => m.callsPerSecond * batch));
+  const ratio = mcpcRows / directRows;
+  const embedded = !process.env.CLICKHOUSE_URL;
+  return {
+    rows: [
+      {
+        id: 'B5',
+        measure: `insert rows/s, ${batch.toLocaleString('en-US')}-row batches, c=1`,
+        mcpc: `${rowsPerSecond(mcpcRows)} (p50 ${ms(mcpc.p50)} a batch)`,
+        baseline: `direct ${rowsPerSecond(directRows)} (p50 ${ms(direct.p50)})`,
+        ratio: `${ratio.toFixed(2)}×`,
+        target: '≥ 0.8×',
+        met: ratio >= 0.8,
+      },
+      {
+        id: 'B5',
+        measure: `insert rows/s through mcpc, absolute${embedded ? ' (embedded)' : ''}`,
+        mcpc: rowsPerSecond(mcpcRows),
+        baseline: '',
+        ratio: '',
+        // The absolute target is the embedded engine's (the seed's ingest rate); a server's depends on its network.
+        target: embedded ? '≥ 200,000 rows/s' : 'reported',
+        met: !embedded || mcpcRows >= 200_000,
+      },
+    ],
+    details: { batch, mcpc: { ...mcpc, rowsPerSecond: round(mcpcRows, 0) }, direct: { ...direct, rowsPerSecond: round(directRows, 0) }, runs },
+  };
+}
+
+/**
+ * B10: a two-step pipeline (100 events, then their totals per kind from those rows) called once,
+ * against a client calling the same two tools one after the other and passing the rows itself.
+ */
+export async function b10(ctx: Context): Promise<SuiteResult> {
+  // The first step reads the 100 events from a random id on, so every call passes 100 rows.
+  const from: ArgsSpec = { randomId: 1_000_000 - 100 };
+  const runs = await alternate(
+    [
+      callJob(ctx, 'mcpc pipeline', ctx.mcpc, 'totals_from', from, 1),
+      {
+        name: 'two calls',
+        measure: () =>
+          ctx.worker.run({
+            op: 'mcp two calls',
+            url: ctx.mcpc.url,
+            era: ctx.era,
+            first: 'events_from',
+            args: from,
+            second: 'totals_by_kind',
+            pass: 'rows',
+            concurrency: 1,
+            durationMs: ctx.timing.roundMs,
+          }),
+      },
+    ],
+    ctx.timing.rounds,
+  );
+  const pipeline = medians(runs['mcpc pipeline']!);
+  const twoCalls = medians(runs['two calls']!);
+  const ratio = pipeline.p50 / twoCalls.p50;
+  return {
+    rows: [
+      {
+        id: 'B10',
+        measure: 'p50, two-step pipeline (100 rows from step 1 to step 2) vs its two tools called in turn, c=1',
+        mcpc: ms(pipeline.p50),
+        baseline: `two calls ${ms(twoCalls.p50)}`,
+        ratio: `${ratio.toFixed(2)}×`,
+        target: '< 1.0×',
+        met: ratio < 1,
+      },
+      {
+        id: 'B10',
+        measure: 'p99, the same',
+        mcpc: ms(pipeline.p99),
+        baseline: `two calls ${ms(twoCalls.p99)}`,
+        ratio: `${(pipeline.p99 / twoCalls.p99).toFixed(2)}×`,
+        target: 'reported',
+        met: true,
+      },
+    ],
+    details: { pipeline, twoCalls, runs },
+  };
+}
+
 /** A pipeline with `n` query tools, each with three params, as a pipeline file. */
 function generatePipeline(n: number): string {
   const lines = [

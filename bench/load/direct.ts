@@ -25,22 +25,22 @@ export async function openDirectClient(): Promise<ClickHouseClient> {
 }
 
 /**
- * With CLICKHOUSE_URL, loads the benchmark table into that server once (when it is missing or
- * empty). Over HTTP a request holds one statement, so the seed runs statement by statement.
+ * With CLICKHOUSE_URL, creates the benchmark tables on that server and loads the events once (when
+ * the table is empty). Over HTTP a request holds one statement, so the seed runs statement by statement.
  */
 export async function seedRemote(): Promise<void> {
   if (!process.env.CLICKHOUSE_URL) return;
   const client = await openDirectClient();
   try {
-    const [create, insert] = readFileSync(join(benchRoot, 'pipelines', 'seed.sql'), 'utf8')
+    const statements = readFileSync(join(benchRoot, 'pipelines', 'seed.sql'), 'utf8')
       .split(/;\s*$/m)
       .map((statement) => statement.replace(/^--.*$/gm, '').trim())
       .filter((statement) => statement !== '');
-    await client.command({ query: create! });
+    for (const statement of statements.filter((s) => !s.startsWith('INSERT'))) await client.command({ query: statement });
     const [{ rows } = { rows: '0' }] = await (await client.query({ query: 'SELECT count() AS rows FROM bench_events', format: 'JSONEachRow' })).json<{
       rows: string;
     }>();
-    if (rows === '0') await client.command({ query: insert! });
+    if (rows === '0') for (const statement of statements.filter((s) => s.startsWith('INSERT'))) await client.command({ query: statement });
   } finally {
     await client.close();
   }

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { summarize, type Measurement } from '../stats.js';
@@ -21,6 +24,22 @@ export type Command =
       durationMs: number;
     }
   | { op: 'direct'; sql: string; args?: ArgsSpec; concurrency: number; durationMs: number; gapMs?: number }
+  /** Calls an insert tool with `batch` rows and a fresh idempotency key each time. */
+  | { op: 'mcp insert'; url: string; era: 'legacy' | 'modern'; tool: string; batch: number; concurrency: number; durationMs: number }
+  /** Inserts the same batches into `table` through `@clickhouse/client`, with a fresh deduplication token each time. */
+  | { op: 'direct insert'; table: string; batch: number; concurrency: number; durationMs: number }
+  /** Calls `first`, then `second` with the first result's rows as its param `pass`: what a pipeline of the two saves a client. */
+  | {
+      op: 'mcp two calls';
+      url: string;
+      era: 'legacy' | 'modern';
+      first: string;
+      args?: ArgsSpec;
+      second: string;
+      pass: string;
+      concurrency: number;
+      durationMs: number;
+    }
   | { op: 'http'; url: string; args?: ArgsSpec; concurrency: number; durationMs: number }
   | { op: 'jsonrpc'; url: string; method: string; concurrency: number; durationMs: number }
   | { op: 'exit' };
@@ -46,6 +65,20 @@ async function mcpClients(url: string, era: 'legacy' | 'modern', count: number):
 function argsFor(spec: ArgsSpec | undefined): Record<string, unknown> {
   if (!spec) return {};
   return 'fixed' in spec ? spec.fixed : { id: Math.floor(Math.random() * spec.randomId) };
+}
+
+/**
+ * `count` rows of the benchmark's events table (bench_writes has its schema), as an agent would
+ * send them: ids as numbers, DateTime as RFC 3339. The same rows go to mcpc and to the direct insert.
+ */
+function eventRows(count: number): Array<Record<string, unknown>> {
+  const start = Date.UTC(2024, 0, 1) / 1000;
+  return Array.from({ length: count }, (_, i) => ({
+    id: i,
+    kind: i % 1000,
+    amount: ((i * 7919) % 100_000) / 100,
+    created: `${new Date((start + i) * 1000).toISOString().slice(0, 19)}Z`,
+  }));
 }
 
 /**
@@ -108,9 +141,43 @@ async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measureme
       command.gapMs,
     );
   }
+  if (command.op === 'direct insert') {
+    direct ??= await openDirectClient();
+    const client = direct;
+    const rows = eventRows(command.batch);
+    // As runtime/sources/embedded.ts writes an insert tool's rows: one INSERT, its settings in its
+    // own SETTINGS clause, the rows serialized for each call (as one JSON array, which JSONEachRow
+    // reads, and which is the cheapest text a client holding objects can make).
+    return drive(command.concurrency, command.durationMs, async () => {
+      const result = await client.exec({
+        query: `INSERT INTO ${command.table} SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${randomUUID()}', async_insert = 0, date_time_input_format = 'best_effort' FORMAT JSONEachRow`,
+        values: Readable.from([JSON.stringify(rows)]),
+      });
+      await text(result.stream);
+    });
+  }
   const pool = await mcpClients(command.url, command.era, command.concurrency);
   let lane = 0;
   const next = () => pool[lane++ % pool.length]!;
+  if (command.op === 'mcp insert') {
+    const rows = eventRows(command.batch);
+    return drive(command.concurrency, command.durationMs, async () => {
+      const result = await next().callTool({ name: command.tool, arguments: { rows, idempotency_key: randomUUID() } });
+      if (result.isError) throw new Error(JSON.stringify(result.content));
+      const written = (result.structuredContent as { rows_written?: number } | undefined)?.rows_written;
+      if (written !== rows.length) throw new Error(`wrote ${written} rows of ${rows.length}`);
+    });
+  }
+  if (command.op === 'mcp two calls') {
+    return drive(command.concurrency, command.durationMs, async () => {
+      const client = next();
+      const first = await client.callTool({ name: command.first, arguments: argsFor(command.args) });
+      if (first.isError) throw new Error(JSON.stringify(first.content));
+      const rows = (first.structuredContent as { rows: unknown[] }).rows;
+      const second = await client.callTool({ name: command.second, arguments: { [command.pass]: rows } });
+      if (second.isError) throw new Error(JSON.stringify(second.content));
+    });
+  }
   return drive(command.concurrency, command.durationMs, async () => {
     const client = next();
     if (command.method === 'tools/list') {
