@@ -8,6 +8,9 @@ import { RUNTIME_MODULE } from '../emit/server-source.js';
 import { compileServerSource } from './compile-server.js';
 import { renderDiagram, type DiagramFormat } from '../graph/diagram.js';
 import { analyzeFile, compileFile, displayPath, type AnalyzedFile, type CompiledFile } from './compile-file.js';
+import { bumpBetween, covers, diffManifests, requiredBump } from '../contracts/diff.js';
+import { loadContract, type LoadedContract } from '../contracts/load.js';
+import { buildManifest, type Manifest } from '../emit/manifest.js';
 import { InternalError } from './internal-error.js';
 import { runtimeResolvesFrom } from './runtime-reach.js';
 import { resolveOut, staleFiles, writeBuild } from './output-files.js';
@@ -61,10 +64,18 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** `mcpc check`: every diagnostic, nothing written; with `--out`, also fail when a build on disk is stale. */
-export async function checkCommand(files: readonly string[], format: DiagnosticFormat, outRoot: string | undefined, io: Io): Promise<number> {
+/**
+ * `mcpc check`: every diagnostic, nothing written; with `--out`, also fail when a build on disk is
+ * stale; with `--against OLD`, also fail when `server.version` is not bumped as far as the changes
+ * since OLD need.
+ */
+export async function checkCommand(files: readonly string[], format: DiagnosticFormat, outRoot: string | undefined, io: Io, against?: string): Promise<number> {
   const results = await compileAll(files, outRoot ?? resolveOut(undefined));
   const diagnostics = results.flatMap((r) => r.diagnostics);
+  if (against !== undefined && results[0]?.ir && !hasErrors(diagnostics)) {
+    const problem = await versionGate(results[0], against);
+    if (problem) diagnostics.push(problem);
+  }
   claimDirectories(results, diagnostics);
   if (outRoot !== undefined) {
     for (const result of results) {
@@ -87,6 +98,82 @@ export async function checkCommand(files: readonly string[], format: DiagnosticF
   report(diagnostics, format, results, io);
   if (format === 'text' && !hasErrors(diagnostics)) io.stderr(`checked ${files.length} ${files.length === 1 ? 'file' : 'files'}: no errors\n`);
   return hasErrors(diagnostics) ? 1 : 0;
+}
+
+/** The `check --against` gate: a diagnostic at `server.version` when the changes since OLD need a bigger bump. */
+async function versionGate(result: CompiledFile, against: string): Promise<Diagnostic | undefined> {
+  const sql = await SqlChecker.open();
+  let old: LoadedContract;
+  try {
+    old = await loadContract(against, sql);
+  } finally {
+    sql.close();
+  }
+  const at = { path: 'server.version', ...(result.serverVersionAt ?? { file: result.file, line: 1, col: 1 }) };
+  if ('problem' in old) return { code: 'MCPC_CONTRACT_UNREADABLE', severity: 'error', message: `--against ${against}: ${old.problem}`, ...at };
+  const changes = diffManifests(old.manifest, buildManifest(result.ir!, ''));
+  const needed = requiredBump(changes);
+  const from = old.manifest.server.version;
+  const to = result.ir!.version;
+  const actual = bumpBetween(from, to);
+  if (actual !== undefined && covers(actual, needed)) return undefined;
+  const listed = changes.filter((c) => c.level === (needed === 'major' ? 'breaking' : needed === 'minor' ? 'compatible' : 'patch'));
+  const shown = listed.slice(0, 5).map((c) => `${c.subject}: ${c.message}`);
+  const more = listed.length > shown.length ? `; and ${listed.length - shown.length} more` : '';
+  return {
+    code: 'MCPC_VERSION_BUMP',
+    severity: 'error',
+    message:
+      actual === undefined
+        ? `server.version ${to} does not follow ${from} as a semver version; the changes since ${against} need a ${needed} bump`
+        : `the changes since ${against} need a ${needed} version bump from ${from}, but server.version is ${to} (${shown.join('; ')}${more})`,
+    hint: 'run `mcpc diff` to see every change and the bump it needs',
+    ...at,
+  };
+}
+
+/**
+ * `mcpc diff OLD NEW`: every change to the contract clients see, classified breaking, compatible or
+ * patch, and the semver bump the whole needs. Exit 0 whatever it finds (the gate is `check
+ * --against`); 1 when either side cannot be read.
+ */
+export async function diffCommand(oldSpec: string, newSpec: string, format: DiagnosticFormat, io: Io): Promise<number> {
+  const sql = await SqlChecker.open();
+  let loaded: LoadedContract[];
+  try {
+    loaded = [await loadContract(oldSpec, sql), await loadContract(newSpec, sql)];
+  } finally {
+    sql.close();
+  }
+  let failed = false;
+  for (const side of loaded) {
+    if (!('problem' in side)) continue;
+    failed = true;
+    if (side.analyzed) report(side.analyzed.diagnostics, 'text', [side.analyzed], io);
+    io.stderr(`mcpc diff: ${side.problem}\n`);
+  }
+  if (failed) return 1;
+  const [before, after] = loaded.map((side) => (side as { manifest: Manifest }).manifest) as [Manifest, Manifest];
+  const changes = diffManifests(before, after);
+  const bump = requiredBump(changes);
+  const versions = { from: before.server.version, to: after.server.version };
+  const actual = bumpBetween(versions.from, versions.to);
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({ ...versions, bump, bumped: actual ?? null, changes }, null, 2)}\n`);
+    return 0;
+  }
+  if (format === 'github') {
+    for (const c of changes) io.stdout(`::${c.level === 'breaking' ? 'warning' : 'notice'} title=${c.level} change::${c.subject}: ${c.message}\n`);
+  } else {
+    for (const c of changes) io.stdout(`${c.level.padEnd(10)} ${c.subject}: ${c.message}\n`);
+  }
+  const counts = (['breaking', 'compatible', 'patch'] as const).map((level) => `${changes.filter((c) => c.level === level).length} ${level}`);
+  io.stdout(
+    changes.length === 0
+      ? 'no changes to the contract\n'
+      : `${changes.length} ${changes.length === 1 ? 'change' : 'changes'} (${counts.join(', ')}): needs a ${bump} version bump from ${versions.from}; ${versions.to} is ${actual === undefined ? 'not a later semver version' : `a ${actual} bump`}\n`,
+  );
+  return 0;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface AnalyzedFile {
   analyzed?: ServerIR;
   /** Where `server.name` is written, for problems that span files. */
   serverNameAt?: SourceLocation;
+  /** Where `server.version` is written, for `check --against`. */
+  serverVersionAt?: SourceLocation;
 }
 
 export interface CompiledFile extends AnalyzedFile {
@@ -92,7 +94,16 @@ export async function analyzeFile(path: string, sql: SqlChecker): Promise<Analyz
   };
   const analyzed = await analyzePipeline(reporter, pipeline, { readFile: readRelative, sql });
   const ir = checkGraphs(reporter, analyzed);
-  return { file, text, texts, diagnostics: sortDiagnostics(reporter.diagnostics), ir, analyzed, serverNameAt: reporter.where(['server', 'name']) };
+  return {
+    file,
+    text,
+    texts,
+    diagnostics: sortDiagnostics(reporter.diagnostics),
+    ir,
+    analyzed,
+    serverNameAt: reporter.where(['server', 'name']),
+    serverVersionAt: reporter.where(['server', 'version']),
+  };
 }
 
 /** The path as users see it: relative to the working directory when inside it, with `/`. */

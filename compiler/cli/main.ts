@@ -11,12 +11,15 @@ Usage:
   mcpc build FILE... [--out DIR]       check, then write DIR/<server.name>/ (default DIR: build)
   mcpc check FILE... [--format F]      report every problem; exit 1 on errors, 0 when clean
                [--out DIR]             also fail when the build in DIR/<server.name>/ is stale
+               [--against OLD]         also fail when server.version is not bumped as far as the changes since OLD need
+  mcpc diff OLD NEW [--format F]       classify every change to the contract (breaking, compatible, patch) and the bump it needs;
+                                       OLD and NEW: a manifest.json, a pipeline file, or git:REF:PATH
   mcpc dev FILE [--host H] [--port P]  build, serve over HTTP on embedded ClickHouse, rebuild on change
                [--reseed]              first drop the tables of embedded sources with a seed, and seed again
   mcpc graph FILE [--format F]         print the resources, tools and pipelines (with their steps) as a graph
   mcpc --help | --version
 
-Formats (check): text (default), json, github (GitHub Actions annotations).
+Formats (check, diff): text (default), json, github (GitHub Actions annotations).
 Formats (graph): mermaid (default), dot (Graphviz).
 Exit codes: 0 ok, 1 the pipeline has errors, 2 wrong usage, 70 internal error (a bug in mcpc).
 `;
@@ -46,6 +49,7 @@ function parseCommandLine(argv: readonly string[]) {
     options: {
       out: { type: 'string' },
       format: { type: 'string' },
+      against: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
       reseed: { type: 'boolean' },
@@ -73,7 +77,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const [command, ...files] = positionals;
   const only = (allowed: string[]) => {
-    for (const option of ['out', 'format', 'host', 'port', 'reseed'] as const) {
+    for (const option of ['out', 'format', 'host', 'port', 'reseed', 'against'] as const) {
       if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`--${option} does not apply to '${command}'`);
     }
   };
@@ -85,11 +89,22 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       if (files.length === 0) throw new UsageError('build needs at least one pipeline file');
       return (await import('./commands.js')).buildCommand(files, resolveOut(values.out), io);
     case 'check': {
-      only(['out', 'format']);
+      only(['out', 'format', 'against']);
       if (files.length === 0) throw new UsageError('check needs at least one pipeline file');
-      const format = values.format ?? 'text';
-      if (format !== 'text' && format !== 'json' && format !== 'github') throw new UsageError(`--format must be text, json or github, not '${format}'`);
-      return (await import('./commands.js')).checkCommand(files, format as DiagnosticFormat, values.out === undefined ? undefined : resolveOut(values.out), io);
+      if (values.against !== undefined && files.length !== 1)
+        throw new UsageError('check --against compares exactly one pipeline file with its earlier contract');
+      return (await import('./commands.js')).checkCommand(
+        files,
+        diagnosticFormat(values.format),
+        values.out === undefined ? undefined : resolveOut(values.out),
+        io,
+        values.against,
+      );
+    }
+    case 'diff': {
+      only(['format']);
+      if (files.length !== 2) throw new UsageError('diff compares exactly two contracts: OLD and NEW');
+      return (await import('./commands.js')).diffCommand(files[0]!, files[1]!, diagnosticFormat(values.format), io);
     }
     case 'dev': {
       only(['out', 'host', 'port', 'reseed']);
@@ -121,4 +136,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
+}
+
+function diagnosticFormat(format: string | undefined): DiagnosticFormat {
+  const chosen = format ?? 'text';
+  if (chosen !== 'text' && chosen !== 'json' && chosen !== 'github') throw new UsageError(`--format must be text, json or github, not '${chosen}'`);
+  return chosen;
 }

@@ -74,6 +74,9 @@ export const DIAGNOSTIC_CODES = {
   MCPC_GRAPH_CYCLE: 'Pipelines call each other in a loop.',
   MCPC_GRAPH_STEP_CYCLE: 'Steps of one pipeline wait for each other (through their outputs or `after`) in a loop.',
 
+  MCPC_VERSION_BUMP: 'server.version is not bumped as far as the changes since the contract given to `check --against` need.',
+  MCPC_CONTRACT_UNREADABLE:
+    'The contract given to `check --against` cannot be read: not a manifest, a pipeline that does not build, or a git ref that does not exist.',
   MCPC_BUILD_STALE: 'The build output on disk differs from what the compiler emits now (run `mcpc build`).',
   MCPC_INTERNAL: 'mcpc itself failed; this is a bug to report, not a mistake in the pipeline.',
 } as const;

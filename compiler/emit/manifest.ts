@@ -19,6 +19,8 @@ export interface Manifest {
     access: string;
     /** The table's columns from the build-time catalog, where the source has one. */
     columns?: Array<{ name: string; type: string; comment: string }>;
+    /** sha256 over what a client depends on: name, URI, access and columns. */
+    fingerprint: string;
   }>;
   tools: Array<
     {
@@ -31,6 +33,8 @@ export interface Manifest {
       access: string;
       input_schema: Record<string, unknown>;
       output_schema: Record<string, unknown>;
+      /** sha256 over what a client depends on: name, input and output schemas, access. */
+      fingerprint: string;
     } & (
       | {
           kind: 'query';
@@ -69,6 +73,7 @@ export interface Manifest {
     /** Resources written by the tools it reaches; it then takes an idempotency_key. */
     writes?: string[];
     steps: Array<{ id: string; calls: string; after: string[] }>;
+    fingerprint: string;
   }>;
   /** sha256 of this manifest without this field: the identity of the server's behaviour. */
   content_hash: string;
@@ -98,6 +103,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       ...(r.description === undefined ? {} : { description: r.description }),
       access: r.access,
       ...(r.columns === undefined ? {} : { columns: r.columns.map((c) => ({ ...c })) }),
+      fingerprint: fingerprint({ name: r.name, uri: r.uri, access: r.access, columns: (r.columns ?? []).map((c) => ({ name: c.name, type: c.type })) }),
     })),
     tools: ir.tools.map(toolEntry),
     pipelines: ir.pipelines.map((p) => ({
@@ -109,9 +115,10 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       output_schema: p.outputSchema,
       ...(p.writes.length === 0 ? {} : { writes: p.writes }),
       steps: p.steps.map((s) => ({ id: s.id, calls: s.target.name, after: [...new Set([...s.dependsOn, ...s.after])].sort() })),
+      fingerprint: toolFingerprint(p.name, p.inputSchema, p.outputSchema, p.access),
     })),
   };
-  return { ...body, content_hash: `sha256:${createHash('sha256').update(canonicalJson(body)).digest('hex')}` };
+  return { ...body, content_hash: fingerprint(body) };
 }
 
 /** A tool in the manifest: what every kind has, then what its kind adds. */
@@ -124,6 +131,7 @@ function toolEntry(tool: ToolIR): Manifest['tools'][number] {
     access: tool.access,
     input_schema: tool.inputSchema,
     output_schema: tool.outputSchema,
+    fingerprint: toolFingerprint(tool.name, tool.inputSchema, tool.outputSchema, tool.access),
   };
   switch (tool.kind) {
     case 'query':
@@ -151,4 +159,17 @@ function toolEntry(tool: ToolIR): Manifest['tools'][number] {
         ...(tool.columns === undefined ? {} : { columns: tool.columns.map((c) => ({ name: c.name, type: c.type, has_default: c.hasDefault })) }),
       };
   }
+}
+
+/**
+ * A tool's fingerprint, as the tool-digest proposal (SEP-1766, not settled) describes one: sha256
+ * of the canonical JSON (sorted keys, no whitespace) of what a client depends on. Descriptions and
+ * SQL are left out: a change to them changes no call.
+ */
+function toolFingerprint(name: string, inputSchema: unknown, outputSchema: unknown, access: string): string {
+  return fingerprint({ name, input_schema: inputSchema, output_schema: outputSchema, access });
+}
+
+function fingerprint(value: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
 }
