@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError } from './config.js';
+import { ConfigError } from './contract/config-text.js';
 import type { ServerSpec } from './contract/spec.js';
 import { StartupError } from './errors.js';
 import { log } from './log.js';

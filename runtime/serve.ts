@@ -1,6 +1,6 @@
 import { ANONYMOUS, OPERATOR } from './contract/access.js';
 import type { ServerSpec } from './contract/spec.js';
-import { resolveConfigText } from './config.js';
+import { resolveConfigText } from './contract/config-text.js';
 import { log } from './log.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { openSources } from './sources/open-sources.js';

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics, summarize, type DiagnosticFormat } from '../diagnostics/render.js';
@@ -9,6 +10,7 @@ import { compileServerSource } from './compile-server.js';
 import { renderDiagram, type DiagramFormat } from '../graph/diagram.js';
 import { analyzeFile, compileFile, displayPath, type AnalyzedFile, type CompiledFile } from './compile-file.js';
 import { bumpBetween, covers, diffManifests, requiredBump } from '../contracts/diff.js';
+import { liveDdl } from '../contracts/drift.js';
 import { loadContract, type LoadedContract } from '../contracts/load.js';
 import { buildManifest, type Manifest } from '../emit/manifest.js';
 import { InternalError } from './internal-error.js';
@@ -174,6 +176,67 @@ export async function diffCommand(oldSpec: string, newSpec: string, format: Diag
       : `${changes.length} ${changes.length === 1 ? 'change' : 'changes'} (${counts.join(', ')}): needs a ${bump} version bump from ${versions.from}; ${versions.to} is ${actual === undefined ? 'not a later semver version' : `a ${actual} bump`}\n`,
   );
   return 0;
+}
+
+/**
+ * `mcpc drift FILE`: the pipeline compiled against the DDL its sources have now instead of its
+ * schema files (or seeds): tables and columns that changed, and the tools that break (the
+ * engine's own refusals of their SQL, or output columns that changed). Exit 1 on breaking drift
+ * or an unreadable source. With `write`, a source's one schema file is replaced by the live DDL.
+ */
+export async function driftCommand(file: string, write: boolean, io: Io): Promise<number> {
+  const sql = await SqlChecker.open();
+  try {
+    const built = await analyzeFile(file, sql);
+    if (!built.ir || hasErrors(built.diagnostics)) {
+      report(built.diagnostics, 'text', [built], io);
+      return 1;
+    }
+    const overrides = new Map<string, { text: string; shownAs: string }>();
+    const schemaFiles: Array<{ path: string; ddl: string }> = [];
+    for (const source of built.ir.sources) {
+      if (source.catalogFrom === 'none') continue;
+      const live = await liveDdl(source, file, process.env);
+      if ('problem' in live) {
+        io.stderr(`mcpc drift: ${live.problem}\n`);
+        return 1;
+      }
+      const shownAs = `${source.name} (live)`;
+      if (source.schema) {
+        for (const [index, schema] of source.schema.entries()) overrides.set(schema.path, { text: index === 0 ? live.ddl : '', shownAs });
+        if (source.schema.length === 1) schemaFiles.push({ path: source.schema[0]!.path, ddl: live.ddl });
+        else if (write) io.stderr(`mcpc drift: source '${source.name}' has ${source.schema.length} schema files; --write replaces only a single one\n`);
+      } else if (source.seed) {
+        overrides.set(source.seed.path, { text: live.ddl, shownAs });
+        if (write) io.stderr(`mcpc drift: source '${source.name}' takes its schema from its seed, which --write does not rewrite; give it a schema file\n`);
+      }
+    }
+    const live = await analyzeFile(file, sql, overrides);
+    const errors = live.diagnostics.filter((d) => d.severity === 'error');
+    // A tool the engine refuses is reported by its error; what its untyped result lost would only repeat it.
+    const refused = new Set(
+      errors
+        .map((d) => /^tools\.([^.]+)/.exec(d.path)?.[1])
+        .filter((name) => name !== undefined)
+        .map((name) => `tool '${name}'`),
+    );
+    const changes = live.ir
+      ? diffManifests(buildManifest(built.ir, ''), buildManifest(live.ir, '')).filter((c) => c.level !== 'patch' && !refused.has(c.subject))
+      : [];
+    report(errors, 'text', [live], io);
+    for (const c of changes) io.stdout(`${c.level === 'breaking' ? 'breaking' : 'drift   '} ${c.subject}: ${c.message}\n`);
+    const breaking = errors.length > 0 || changes.some((c) => c.level === 'breaking');
+    if (changes.length === 0 && errors.length === 0) io.stdout('no drift: every source has the tables and columns the pipeline was built against\n');
+    if (write) {
+      for (const schema of schemaFiles) {
+        writeFileSync(resolve(dirname(file), schema.path), schema.ddl);
+        io.stderr(`wrote the live DDL to ${displayPath(resolve(dirname(file), schema.path))}\n`);
+      }
+    }
+    return breaking ? 1 : 0;
+  } finally {
+    sql.close();
+  }
 }
 
 /**

@@ -57,8 +57,12 @@ export async function compileFile(path: string, sql: SqlChecker, options: Compil
   return { ...result, output: emitServer(ir, { generator: GENERATOR, projectDir }) };
 }
 
-/** The compiler's front end on one pipeline file: parse → validate → analyze → graph, nothing emitted. */
-export async function analyzeFile(path: string, sql: SqlChecker): Promise<AnalyzedFile> {
+/**
+ * The compiler's front end on one pipeline file: parse → validate → analyze → graph, nothing
+ * emitted. `overrides` stand in for files the pipeline names (by the path as written), as `mcpc
+ * drift` puts a live source's DDL in place of its schema.
+ */
+export async function analyzeFile(path: string, sql: SqlChecker, overrides?: ReadonlyMap<string, ReadFile>): Promise<AnalyzedFile> {
   const file = displayPath(path);
   let text: string;
   try {
@@ -83,6 +87,11 @@ export async function analyzeFile(path: string, sql: SqlChecker): Promise<Analyz
   const base = dirname(resolve(path));
   const texts = new Map<string, string>([[file, text]]);
   const readRelative = (relativePath: string): ReadFile | undefined => {
+    const override = overrides?.get(relativePath);
+    if (override) {
+      texts.set(override.shownAs, override.text);
+      return override;
+    }
     try {
       const shownAs = displayPath(resolve(base, relativePath));
       const read = { text: readFileSync(resolve(base, relativePath), 'utf8'), shownAs };

@@ -14,6 +14,8 @@ Usage:
                [--against OLD]         also fail when server.version is not bumped as far as the changes since OLD need
   mcpc diff OLD NEW [--format F]       classify every change to the contract (breaking, compatible, patch) and the bump it needs;
                                        OLD and NEW: a manifest.json, a pipeline file, or git:REF:PATH
+  mcpc drift FILE [--write]            compare the pipeline's schema with its live sources: changed tables and columns,
+                                       and the tools they break (exit 1); --write replaces the schema file with the live DDL
   mcpc dev FILE [--host H] [--port P]  build, serve over HTTP on embedded ClickHouse, rebuild on change
                [--reseed]              first drop the tables of embedded sources with a seed, and seed again
   mcpc graph FILE [--format F]         print the resources, tools and pipelines (with their steps) as a graph
@@ -53,6 +55,7 @@ function parseCommandLine(argv: readonly string[]) {
       host: { type: 'string' },
       port: { type: 'string' },
       reseed: { type: 'boolean' },
+      write: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -77,7 +80,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const [command, ...files] = positionals;
   const only = (allowed: string[]) => {
-    for (const option of ['out', 'format', 'host', 'port', 'reseed', 'against'] as const) {
+    for (const option of ['out', 'format', 'host', 'port', 'reseed', 'against', 'write'] as const) {
       if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`--${option} does not apply to '${command}'`);
     }
   };
@@ -101,6 +104,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         values.against,
       );
     }
+    case 'drift':
+      only(['write']);
+      if (files.length !== 1) throw new UsageError('drift compares exactly one pipeline file with its live sources');
+      return (await import('./commands.js')).driftCommand(files[0]!, values.write ?? false, io);
     case 'diff': {
       only(['format']);
       if (files.length !== 2) throw new UsageError('diff compares exactly two contracts: OLD and NEW');

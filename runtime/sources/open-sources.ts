@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { resolveConfigText, type ConfigEnvironment } from '../config.js';
+import { resolveConfigText, type ConfigEnvironment } from '../contract/config-text.js';
 import { resolveServerLimits } from '../contract/server-limits.js';
 import type { ConfigText, ServerSpec } from '../contract/spec.js';
 import { StartupError } from '../errors.js';

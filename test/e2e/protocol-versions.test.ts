@@ -47,7 +47,7 @@ describe.each(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'])('a clien
 
     const list = await call(version, 'tools/list', {});
     expect(list.status).toBe(200);
-    const tools = (list.answer?.result?.tools as Array<{ name: string }>).map((t) => t.name);
+    const tools = (list.answer!.result!.tools as Array<{ name: string }>).map((t) => t.name);
     expect(tools).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since']);
 
     const result = await call(version, 'tools/call', { name: 'orders_by_region', arguments: { from: '2024-01-01', to: '2024-01-31' } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../compiler/analyze/config-text.js';
 import type { ConfigText } from '../../runtime/contract/spec.js';
-import { ConfigError, resolveConfigText } from '../../runtime/config.js';
+import { ConfigError, resolveConfigText } from '../../runtime/contract/config-text.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -84,7 +84,14 @@ const param = (m: Manifest, name: string) => tool(m).input_schema.properties[nam
 /** Each case: a change, the level of the change it must be reported as, and the bump the whole needs. */
 const cases: Array<[string, (after: Manifest, before: Manifest) => void, ChangeLevel, Bump]> = [
   ['a tool removed', (m) => m.tools.splice(0, 1), 'breaking', 'major'],
-  ['a tool renamed', (m) => void (tool(m).name = 'per_region'), 'breaking', 'major'],
+  [
+    'a tool renamed',
+    (m) => {
+      tool(m).name = 'per_region';
+    },
+    'breaking',
+    'major',
+  ],
   ['a pipeline removed', (m) => m.pipelines.splice(0, 1), 'breaking', 'major'],
   ['a resource removed', (m) => m.resources.splice(0, 1), 'breaking', 'major'],
   ['a param newly required', (m) => tool(m).input_schema.required.push('limit'), 'breaking', 'major'],
@@ -97,23 +104,102 @@ const cases: Array<[string, (after: Manifest, before: Manifest) => void, ChangeL
     'breaking',
     'major',
   ],
-  ['a param removed from a closed input', (m) => delete tool(m).input_schema.properties.from, 'breaking', 'major'],
-  ['a type narrowed (number to integer)', (m) => void (param(m, 'score').type = 'integer'), 'breaking', 'major'],
-  ['an enum value removed', (m) => void (param(m, 'region').enum = ['north']), 'breaking', 'major'],
-  ['a maximum lowered', (m) => void (param(m, 'limit').maximum = 100), 'breaking', 'major'],
-  ['a minimum raised', (m) => void (param(m, 'limit').minimum = 10), 'breaking', 'major'],
-  ['a pattern added', (m) => void (param(m, 'from').pattern = '^2024'), 'breaking', 'major'],
-  ['an output column removed', (m) => void ((tool(m) as { columns: unknown[] }).columns = [{ name: 'region', type: 'String' }]), 'breaking', 'major'],
   [
-    'an output column type changed (Int32 to Int64)',
-    (m) => void ((tool(m) as { columns: Array<{ type: string }> }).columns[1]!.type = 'Int64'),
+    'a param removed from a closed input',
+    (m) => {
+      delete tool(m).input_schema.properties.from;
+    },
     'breaking',
     'major',
   ],
-  ['an output field removed', (m) => delete (tool(m).output_schema.properties as Record<string, unknown>).truncated, 'breaking', 'major'],
-  ['tool access tightened', (m) => void (tool(m).access = 'authenticated'), 'breaking', 'major'],
-  ['resource access tightened', (m) => void (m.resources[0]!.access = 'authenticated'), 'breaking', 'major'],
-  ['a resource column type changed', (m) => void (m.resources[0]!.columns![0]!.type = 'UInt32'), 'breaking', 'major'],
+  [
+    'a type narrowed (number to integer)',
+    (m) => {
+      param(m, 'score').type = 'integer';
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'an enum value removed',
+    (m) => {
+      param(m, 'region').enum = ['north'];
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'a maximum lowered',
+    (m) => {
+      param(m, 'limit').maximum = 100;
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'a minimum raised',
+    (m) => {
+      param(m, 'limit').minimum = 10;
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'a pattern added',
+    (m) => {
+      param(m, 'from').pattern = '^2024';
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'an output column removed',
+    (m) => {
+      (tool(m) as { columns: unknown[] }).columns = [{ name: 'region', type: 'String' }];
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'an output column type changed (Int32 to Int64)',
+    (m) => {
+      (tool(m) as { columns: Array<{ type: string }> }).columns[1]!.type = 'Int64';
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'an output field removed',
+    (m) => {
+      delete (tool(m).output_schema.properties as Record<string, unknown>).truncated;
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'tool access tightened',
+    (m) => {
+      tool(m).access = 'authenticated';
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'resource access tightened',
+    (m) => {
+      m.resources[0]!.access = 'authenticated';
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'a resource column type changed',
+    (m) => {
+      m.resources[0]!.columns![0]!.type = 'UInt32';
+    },
+    'breaking',
+    'major',
+  ],
   [
     'a tool added',
     (m) => m.tools.push({ ...tool(base()), name: 'another', input_schema: { type: 'object', properties: { x: { type: 'string' } } } }),
@@ -121,27 +207,87 @@ const cases: Array<[string, (after: Manifest, before: Manifest) => void, ChangeL
     'minor',
   ],
   ['a resource added', (m) => m.resources.push({ ...m.resources[0]!, name: 'more', uri: 'mcpc://orders/more' }), 'compatible', 'minor'],
-  ['an optional param added', (m) => void (tool(m).input_schema.properties.to = { type: 'string' }), 'compatible', 'minor'],
-  ['a param made optional', (m) => void (tool(m).input_schema.required = []), 'compatible', 'minor'],
-  ['a type widened (integer to number)', (m) => void (param(m, 'limit').type = 'number'), 'compatible', 'minor'],
-  ['an enum value added', (m) => void (param(m, 'region').enum = ['north', 'south', 'east']), 'compatible', 'minor'],
-  ['a maximum raised', (m) => void (param(m, 'limit').maximum = 5000), 'compatible', 'minor'],
-  ['an output column added', (m) => void (tool(m) as { columns: unknown[] }).columns.push({ name: 'revenue', type: 'Decimal(38, 2)' }), 'compatible', 'minor'],
   [
-    'an output field added',
-    (m) => void ((tool(m).output_schema.properties as Record<string, unknown>).next_cursor = { type: ['string', 'null'] }),
+    'an optional param added',
+    (m) => {
+      tool(m).input_schema.properties.to = { type: 'string' };
+    },
     'compatible',
     'minor',
   ],
-  ['tool access loosened', (_, before) => void (tool(before).access = 'authenticated'), 'compatible', 'minor'],
-  ['a description changed', (m) => void (tool(m).description = 'Orders per region, newest first'), 'patch', 'patch'],
   [
-    'the SQL changed',
-    (m) => void ((tool(m) as { sql: string }).sql = 'SELECT region, count() AS orders FROM orders WHERE 1 GROUP BY region'),
+    'a param made optional',
+    (m) => {
+      tool(m).input_schema.required = [];
+    },
+    'compatible',
+    'minor',
+  ],
+  [
+    'a type widened (integer to number)',
+    (m) => {
+      param(m, 'limit').type = 'number';
+    },
+    'compatible',
+    'minor',
+  ],
+  [
+    'an enum value added',
+    (m) => {
+      param(m, 'region').enum = ['north', 'south', 'east'];
+    },
+    'compatible',
+    'minor',
+  ],
+  [
+    'a maximum raised',
+    (m) => {
+      param(m, 'limit').maximum = 5000;
+    },
+    'compatible',
+    'minor',
+  ],
+  ['an output column added', (m) => (tool(m) as { columns: unknown[] }).columns.push({ name: 'revenue', type: 'Decimal(38, 2)' }), 'compatible', 'minor'],
+  [
+    'an output field added',
+    (m) => {
+      (tool(m).output_schema.properties as Record<string, unknown>).next_cursor = { type: ['string', 'null'] };
+    },
+    'compatible',
+    'minor',
+  ],
+  [
+    'tool access loosened',
+    (_, before) => {
+      tool(before).access = 'authenticated';
+    },
+    'compatible',
+    'minor',
+  ],
+  [
+    'a description changed',
+    (m) => {
+      tool(m).description = 'Orders per region, newest first';
+    },
     'patch',
     'patch',
   ],
-  ['a default changed', (m) => void (param(m, 'limit').default = 50), 'compatible', 'minor'],
+  [
+    'the SQL changed',
+    (m) => {
+      (tool(m) as { sql: string }).sql = 'SELECT region, count() AS orders FROM orders WHERE 1 GROUP BY region';
+    },
+    'patch',
+    'patch',
+  ],
+  [
+    'a default changed',
+    (m) => {
+      param(m, 'limit').default = 50;
+    },
+    'compatible',
+    'minor',
+  ],
 ];
 
 describe('contract changes, classified', () => {

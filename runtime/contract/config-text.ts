@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigText } from './contract/spec.js';
+import type { ConfigText } from './spec.js';
 
 /** A setting that cannot be resolved at start; the server refuses to start rather than guess. */
 export class ConfigError extends Error {}

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
+
+function mcpc(...args: string[]) {
+  const result = spawnSync(process.execPath, [mcpcBin, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs statements on an embedded data directory, in a process of its own (as a server or an operator would). */
+function onEmbedded(path: string, statements: string[]): void {
+  const chdb = pathToFileURL(createRequire(import.meta.url).resolve('chdb')).href;
+  const script = `const { Session } = await import(${JSON.stringify(chdb)});
+    const session = new Session(process.argv[1]);
+    try { for (const s of JSON.parse(process.argv[2])) session.query(s); } finally { session.close(); }`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, path, JSON.stringify(statements)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  expect(child.status, child.stderr).toBe(0);
+}
+
+/** test/cli/drift/pipeline.yaml in a directory of its own, its embedded source created from its schema. */
+function project(): { file: string; data: string } {
+  const dir = scratchDir('drift');
+  cpSync(join(repoRoot, 'test/cli/drift'), dir, { recursive: true });
+  const data = join(dir, '.mcpc/drift');
+  onEmbedded(data, [readFileSync(join(dir, 'schema.sql'), 'utf8'), "INSERT INTO events VALUES (1, 10, 'a')"]);
+  return { file: join(dir, 'pipeline.yaml'), data };
+}
+
+describe('mcpc drift', () => {
+  it('finds none when the live source has the tables and columns of the schema', () => {
+    const { file } = project();
+    const { code, stdout } = mcpc('drift', file);
+    expect(code).toBe(0);
+    expect(stdout).toBe('no drift: every source has the tables and columns the pipeline was built against\n');
+  });
+
+  it('reports a changed column type and a dropped column, with the tools they break, and exits 1', () => {
+    const { file, data } = project();
+    onEmbedded(data, ['ALTER TABLE events MODIFY COLUMN n Int64', 'ALTER TABLE events DROP COLUMN label', 'ALTER TABLE events ADD COLUMN extra String']);
+    const { code, stdout, stderr } = mcpc('drift', file);
+    expect(code).toBe(1);
+    // The tool whose SQL no longer resolves: the engine's words, at the tool's SQL.
+    expect(stderr).toMatch(/pipeline\.yaml:\d+:\d+: error MCPC_SQL_UNKNOWN_COLUMN: .*label/);
+    expect(stdout).toContain("breaking tool 'by_n': output column 'n' changed type Int32 → Int64");
+    expect(stdout).toContain("breaking resource 'events': column 'n' changed type Int32 → Int64");
+    expect(stdout).toContain("breaking resource 'events': column 'label' removed");
+    expect(stdout).toContain("drift    resource 'events': column 'extra' added");
+    expect(stdout).not.toContain("tool 'ids'");
+    // The refused tool is reported once, by its error, not again by what its result lost.
+    expect(stdout).not.toContain("tool 'labels'");
+  });
+
+  it('with --write, replaces the schema file with the live DDL, after which the pipeline builds against it', () => {
+    const { file, data } = project();
+    onEmbedded(data, ['ALTER TABLE events MODIFY COLUMN n Int64']);
+    expect(mcpc('drift', file, '--write').code).toBe(1);
+    const schema = readFileSync(join(file, '..', 'schema.sql'), 'utf8');
+    expect(schema).toMatch(/`?n`? Int64/);
+    expect(mcpc('drift', file)).toMatchObject({ code: 0 });
+    expect(mcpc('check', file).code).toBe(0);
+  });
+
+  it('says when a source cannot be read', () => {
+    const dir = scratchDir('drift-empty');
+    cpSync(join(repoRoot, 'test/cli/drift'), dir, { recursive: true });
+    const { code, stderr } = mcpc('drift', join(dir, 'pipeline.yaml'));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/source 'db' has no embedded data at .* yet/);
+  });
+});
