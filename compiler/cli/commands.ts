@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics, summarize, type DiagnosticFormat } from '../diagnostics/render.js';
@@ -11,6 +11,8 @@ import { renderDiagram, type DiagramFormat } from '../graph/diagram.js';
 import { analyzeFile, compileFile, displayPath, type AnalyzedFile, type CompiledFile } from './compile-file.js';
 import { bumpBetween, covers, diffManifests, requiredBump } from '../contracts/diff.js';
 import { liveDdl } from '../contracts/drift.js';
+import { readLiveTables, schemaText, type LiveConnection, type LiveFilter, type LiveTable } from '../contracts/live-source.js';
+import { scaffoldPipeline } from '../contracts/scaffold.js';
 import { loadContract, type LoadedContract } from '../contracts/load.js';
 import { buildManifest, type Manifest } from '../emit/manifest.js';
 import { InternalError } from './internal-error.js';
@@ -236,6 +238,63 @@ export async function driftCommand(file: string, write: boolean, io: Io): Promis
     return breaking ? 1 : 0;
   } finally {
     sql.close();
+  }
+}
+
+/** Where `introspect` and `init` read: `--url` (with CLICKHOUSE_USER and CLICKHOUSE_PASSWORD) or `--embedded`. */
+export interface LiveOptions {
+  connection: LiveConnection;
+  filter: LiveFilter;
+}
+
+/** `mcpc introspect`: the live tables' DDL, as a schema file for a source (stdout, or `--out FILE`). */
+export async function introspectCommand(live: LiveOptions, out: string | undefined, io: Io): Promise<number> {
+  const tables = await readLive(live, io);
+  if (!tables) return 1;
+  const text = schemaText(tables);
+  if (out === undefined) io.stdout(text);
+  else {
+    writeFileSync(out, text);
+    io.stderr(`wrote ${tables.length} ${tables.length === 1 ? 'table' : 'tables'} to ${displayPath(out)}\n`);
+  }
+  return 0;
+}
+
+/**
+ * `mcpc init`: a starter pipeline over the live tables, in DIR: `pipeline.yaml` (a resource and a
+ * query tool per table) and `schema.sql` (their DDL). Existing files are never overwritten.
+ */
+export async function initCommand(live: LiveOptions, name: string, dir: string, io: Io): Promise<number> {
+  const pipelineFile = join(dir, 'pipeline.yaml');
+  const schemaFile = join(dir, 'schema.sql');
+  for (const file of [pipelineFile, schemaFile]) {
+    if (existsSync(file)) {
+      io.stderr(`mcpc init: ${displayPath(file)} exists; init writes only new files (choose another --out)\n`);
+      return 1;
+    }
+  }
+  const tables = await readLive(live, io);
+  if (!tables) return 1;
+  if (tables.length === 0) {
+    io.stderr('mcpc init: the source has no tables that match; nothing to serve\n');
+    return 1;
+  }
+  const source =
+    'url' in live.connection ? { url: live.connection.url } : { embedded: relative(resolve(dir), live.connection.embedded).split(sep).join('/') || '.' };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(schemaFile, schemaText(tables));
+  writeFileSync(pipelineFile, scaffoldPipeline(tables, { name, source, schemaFile: 'schema.sql' }));
+  io.stderr(`wrote ${displayPath(pipelineFile)} (${tables.length} ${tables.length === 1 ? 'table' : 'tables'}) and ${displayPath(schemaFile)}\n`);
+  // What init writes must build as is: checked here, so a problem (a --name the language refuses) is said now.
+  return checkCommand([pipelineFile], 'text', undefined, io);
+}
+
+async function readLive(live: LiveOptions, io: Io): Promise<LiveTable[] | undefined> {
+  try {
+    return await readLiveTables(live.connection, live.filter);
+  } catch (error) {
+    io.stderr(`mcpc: the source cannot be read: ${(error as Error).message.split('\n')[0]}\n`);
+    return undefined;
   }
 }
 

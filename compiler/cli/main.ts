@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mcpcVersion } from '../paths.js';
 import type { DiagnosticFormat } from '../diagnostics/render.js';
@@ -16,6 +17,10 @@ Usage:
                                        OLD and NEW: a manifest.json, a pipeline file, or git:REF:PATH
   mcpc drift FILE [--write]            compare the pipeline's schema with its live sources: changed tables and columns,
                                        and the tools they break (exit 1); --write replaces the schema file with the live DDL
+  mcpc introspect (--url URL | --embedded DIR) [--database D] [--tables GLOB] [--out FILE]
+                                       print (or write) the DDL of a ClickHouse source's tables, as a source's schema file
+  mcpc init (--url URL | --embedded DIR) [--database D] [--tables GLOB] [--name N] [--out DIR]
+                                       scaffold DIR/pipeline.yaml (a resource and a query tool per table) and DIR/schema.sql
   mcpc dev FILE [--host H] [--port P]  build, serve over HTTP on embedded ClickHouse, rebuild on change
                [--reseed]              first drop the tables of embedded sources with a seed, and seed again
   mcpc graph FILE [--format F]         print the resources, tools and pipelines (with their steps) as a graph
@@ -56,6 +61,11 @@ function parseCommandLine(argv: readonly string[]) {
       port: { type: 'string' },
       reseed: { type: 'boolean' },
       write: { type: 'boolean' },
+      url: { type: 'string' },
+      embedded: { type: 'string' },
+      database: { type: 'string' },
+      tables: { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -80,7 +90,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const [command, ...files] = positionals;
   const only = (allowed: string[]) => {
-    for (const option of ['out', 'format', 'host', 'port', 'reseed', 'against', 'write'] as const) {
+    for (const option of ['out', 'format', 'host', 'port', 'reseed', 'against', 'write', 'url', 'embedded', 'database', 'tables', 'name'] as const) {
       if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`--${option} does not apply to '${command}'`);
     }
   };
@@ -103,6 +113,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         io,
         values.against,
       );
+    }
+    case 'introspect':
+      only(['url', 'embedded', 'database', 'tables', 'out']);
+      if (files.length > 0) throw new UsageError('introspect takes no files: name the source with --url or --embedded');
+      return (await import('./commands.js')).introspectCommand(liveOptions(values), values.out, io);
+    case 'init': {
+      only(['url', 'embedded', 'database', 'tables', 'out', 'name']);
+      if (files.length > 0) throw new UsageError('init takes no files: name the source with --url or --embedded, and the directory with --out');
+      return (await import('./commands.js')).initCommand(liveOptions(values), values.name ?? 'warehouse', values.out ?? '.', io);
     }
     case 'drift':
       only(['write']);
@@ -149,4 +168,17 @@ function diagnosticFormat(format: string | undefined): DiagnosticFormat {
   const chosen = format ?? 'text';
   if (chosen !== 'text' && chosen !== 'json' && chosen !== 'github') throw new UsageError(`--format must be text, json or github, not '${chosen}'`);
   return chosen;
+}
+
+/** The live source `introspect` and `init` read: exactly one of --url and --embedded. */
+function liveOptions(values: { url?: string; embedded?: string; database?: string; tables?: string }) {
+  if ((values.url === undefined) === (values.embedded === undefined)) throw new UsageError('name the source with exactly one of --url and --embedded');
+  const connection =
+    values.url !== undefined
+      ? { url: values.url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' }
+      : { embedded: resolve(values.embedded!) };
+  return {
+    connection,
+    filter: { ...(values.database === undefined ? {} : { database: values.database }), ...(values.tables === undefined ? {} : { tables: values.tables }) },
+  };
 }

@@ -1,27 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { onEmbedded } from '../support/embedded.js';
 import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
 
 function mcpc(...args: string[]) {
   const result = spawnSync(process.execPath, [mcpcBin, ...args], { cwd: repoRoot, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Runs statements on an embedded data directory, in a process of its own (as a server or an operator would). */
-function onEmbedded(path: string, statements: string[]): void {
-  const chdb = pathToFileURL(createRequire(import.meta.url).resolve('chdb')).href;
-  const script = `const { Session } = await import(${JSON.stringify(chdb)});
-    const session = new Session(process.argv[1]);
-    try { for (const s of JSON.parse(process.argv[2])) session.query(s); } finally { session.close(); }`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, path, JSON.stringify(statements)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  expect(child.status, child.stderr).toBe(0);
 }
 
 /** test/cli/drift/pipeline.yaml in a directory of its own, its embedded source created from its schema. */
@@ -72,6 +58,6 @@ describe('mcpc drift', () => {
     cpSync(join(repoRoot, 'test/cli/drift'), dir, { recursive: true });
     const { code, stderr } = mcpc('drift', join(dir, 'pipeline.yaml'));
     expect(code).toBe(1);
-    expect(stderr).toMatch(/source 'db' has no embedded data at .* yet/);
+    expect(stderr).toMatch(/source 'db' cannot be read now: there is no embedded data at /);
   });
 });
