@@ -25,10 +25,19 @@ export interface Measurement {
   p50: number;
   p99: number;
   callsPerSecond: number;
+  /** For calls that stream: the rows received, per second of the measurement, and the p50 time from a call to its first rows. */
+  streamed?: { rows: number; rowsPerSecond: number; firstRowsP50: number };
 }
 
-export function summarize(latencies: number[], errors: number, elapsedMs: number, firstError?: string): Measurement {
+/** What one call that streams received: its rows, and how long after the call the first came. */
+export interface Streamed {
+  rows: number;
+  firstRowsMs: number;
+}
+
+export function summarize(latencies: number[], errors: number, elapsedMs: number, firstError?: string, streams: Streamed[] = []): Measurement {
   const sorted = latencies.sort((a, b) => a - b);
+  const rows = streams.reduce((sum, s) => sum + s.rows, 0);
   return {
     calls: sorted.length,
     errors,
@@ -36,5 +45,8 @@ export function summarize(latencies: number[], errors: number, elapsedMs: number
     p50: round(quantile(sorted, 0.5)),
     p99: round(quantile(sorted, 0.99)),
     callsPerSecond: round((sorted.length / elapsedMs) * 1000, 1),
+    ...(streams.length === 0
+      ? {}
+      : { streamed: { rows, rowsPerSecond: round((rows / elapsedMs) * 1000, 0), firstRowsP50: round(median(streams.map((s) => s.firstRowsMs))) } }),
   };
 }

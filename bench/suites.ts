@@ -69,6 +69,8 @@ function medians(runs: Measurement[]): { p50: number; p99: number; callsPerSecon
 }
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
+/** A difference of times, signed. */
+const msMore = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)} ms`;
 const RANDOM_ID: ArgsSpec = { randomId: 1_000_000 };
 const POINT_SQL = 'SELECT id, kind, amount, created FROM bench_events WHERE id = {id:UInt64}';
 
@@ -141,7 +143,7 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
         measure: 'p50, mcpc vs a bare SDK server running the same query',
         mcpc: ms(mcpc.p50),
         baseline: `bare SDK ${ms(naive.p50)}`,
-        ratio: `${mcpc.p50 - naive.p50 >= 0 ? '+' : ''}${(mcpc.p50 - naive.p50).toFixed(2)} ms`,
+        ratio: msMore(mcpc.p50 - naive.p50),
         target: 'reported',
         met: true,
       },
@@ -253,7 +255,7 @@ export async function b2p(ctx: Context, dbhub: Target, sqliteFloor: () => Promis
         measure: 'p50, SELECT 1: mcpc vs a bare SDK server on chDB',
         mcpc: ms(mcpc.p50),
         baseline: `bare SDK ${ms(bareSelect.p50)}`,
-        ratio: `${mcpc.p50 - bareSelect.p50 >= 0 ? '+' : ''}${(mcpc.p50 - bareSelect.p50).toFixed(2)} ms`,
+        ratio: msMore(mcpc.p50 - bareSelect.p50),
         target: 'reported',
         met: true,
       },
@@ -271,9 +273,85 @@ export async function b2p(ctx: Context, dbhub: Target, sqliteFloor: () => Promis
   };
 }
 
+const rowsPerSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')} rows/s`;
+
+/** B4's stream tool and its SQL (bench.yaml), over bench_stream: every row, in the table's order. */
+const STREAM_TOOL = 'stream_events';
+const STREAM_SQL = 'SELECT id, kind, amount, created FROM bench_stream ORDER BY id';
+
+/**
+ * B4: rows/s of one stream tool call read as live batches (partial results of 10,000 rows) by the
+ * stock client, against the engine's own client streaming the same SQL over the same data (a chDB
+ * session on embedded ClickHouse, `@clickhouse/client`'s result stream on a server), rows parsed
+ * on both sides, alternating; with each one's time to its first rows, and the server's peak
+ * resident memory while it streams.
+ */
+export async function b4(ctx: Context): Promise<SuiteResult> {
+  const pid = ctx.mcpc.process.pid;
+  const before = memoryOf(pid)!.rssMiB;
+  const { value: runs, peakRssMiB } = await sampling(pid, () =>
+    alternate(
+      [
+        {
+          name: 'mcpc stream',
+          measure: () => ctx.worker.run({ op: 'mcp stream', url: ctx.mcpc.url, era: ctx.era, tool: STREAM_TOOL, durationMs: ctx.timing.roundMs }),
+        },
+        { name: 'direct stream', measure: () => ctx.worker.run({ op: 'direct stream', sql: STREAM_SQL, durationMs: ctx.timing.roundMs }) },
+      ],
+      ctx.timing.rounds,
+    ),
+  );
+  const streamed = (name: string) => {
+    const each = runs[name]!.map((m) => m.streamed!);
+    return {
+      rowsPerSecond: median(each.map((s) => s.rowsPerSecond)),
+      firstRowsP50: round(median(each.map((s) => s.firstRowsP50))),
+      rowsPerCall: runs[name]!.map((m, i) => each[i]!.rows / m.calls),
+    };
+  };
+  const mcpc = streamed('mcpc stream');
+  const direct = streamed('direct stream');
+  // Every stream must have read the whole table, on both sides, or the rates compare different work.
+  const rowsPerCall = new Set([...mcpc.rowsPerCall, ...direct.rowsPerCall]);
+  if (rowsPerCall.size !== 1) throw new Error(`B4: streams read different numbers of rows: ${[...rowsPerCall].join(', ')}`);
+  const [rows] = rowsPerCall;
+  const ratio = mcpc.rowsPerSecond / direct.rowsPerSecond;
+  return {
+    rows: [
+      {
+        id: 'B4',
+        measure: `stream rows/s, ${rows!.toLocaleString('en-US')} rows, mcpc's as live batches (partial results), c=1`,
+        mcpc: rowsPerSecond(mcpc.rowsPerSecond),
+        baseline: `direct ${rowsPerSecond(direct.rowsPerSecond)}`,
+        ratio: `${ratio.toFixed(2)}×`,
+        target: '≥ 0.5×',
+        met: ratio >= 0.5,
+      },
+      {
+        id: 'B4',
+        measure: 'time to first rows: first partial result vs first block from the engine',
+        mcpc: ms(mcpc.firstRowsP50),
+        baseline: `direct ${ms(direct.firstRowsP50)}`,
+        ratio: msMore(mcpc.firstRowsP50 - direct.firstRowsP50),
+        target: 'reported',
+        met: true,
+      },
+      {
+        id: 'B4',
+        measure: 'server peak RSS while streaming',
+        mcpc: `${peakRssMiB} MiB`,
+        baseline: `${before} MiB before`,
+        ratio: `${peakRssMiB >= before ? '+' : ''}${round(peakRssMiB - before, 1)} MiB`,
+        target: 'reported',
+        met: true,
+      },
+    ],
+    details: { rows, mcpc, direct, rssBeforeMiB: before, peakRssMiB, runs },
+  };
+}
+
 /** Rows per insert call in B5: an insert tool's default `max_rows`, and bench.yaml's. */
 const INSERT_BATCH = 10_000;
-const rowsPerSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')} rows/s`;
 
 /**
  * B5: rows/s through mcpc's insert tool, 10,000 rows a call with a fresh idempotency key each,
@@ -551,6 +629,17 @@ export async function b6(ctx: Context): Promise<SuiteResult> {
   };
 }
 
+/** Runs `work` while sampling the resident memory of process `pid` every 100 ms; returns its value and the peak. */
+async function sampling<T>(pid: number | undefined, work: () => Promise<T>): Promise<{ value: T; peakRssMiB: number }> {
+  let peakRssMiB = memoryOf(pid)!.rssMiB;
+  const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, memoryOf(pid)!.rssMiB)), 100);
+  try {
+    return { value: await work(), peakRssMiB };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 /**
  * A burst at twice the server's limit of concurrent tool calls (read from its /healthz): half the
  * callers wait in the server's queue. Reports p50 and the peak resident memory sampled meanwhile.
@@ -558,20 +647,18 @@ export async function b6(ctx: Context): Promise<SuiteResult> {
 async function burstAtTwiceTheLimit(ctx: Context): Promise<{ concurrency: number; p50: number; errors: number; peakRssMiB: number }> {
   const health = (await (await fetch(ctx.mcpc.url.replace('/mcp', '/healthz'))).json()) as { calls: { limit: number } };
   const concurrency = 2 * health.calls.limit;
-  const pid = ctx.mcpc.process.pid;
-  let peakRssMiB = memoryOf(pid)!.rssMiB;
-  const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, memoryOf(pid)!.rssMiB)), 100);
-  const measured = await ctx.worker.run({
-    op: 'mcp',
-    url: ctx.mcpc.url,
-    era: ctx.era,
-    method: 'tools/call',
-    tool: 'point_query',
-    args: RANDOM_ID,
-    concurrency,
-    durationMs: Math.max(2000, ctx.timing.roundMs * 2),
-  });
-  clearInterval(sampler);
+  const { value: measured, peakRssMiB } = await sampling(ctx.mcpc.process.pid, () =>
+    ctx.worker.run({
+      op: 'mcp',
+      url: ctx.mcpc.url,
+      era: ctx.era,
+      method: 'tools/call',
+      tool: 'point_query',
+      args: RANDOM_ID,
+      concurrency,
+      durationMs: Math.max(2000, ctx.timing.roundMs * 2),
+    }),
+  );
   return { concurrency, p50: round(measured.p50), errors: measured.errors, peakRssMiB };
 }
 

@@ -2,17 +2,41 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { Session } from 'chdb';
+import { TOOL_OUTPUT_SETTINGS } from '../../runtime/contract/clickhouse-json.js';
+import { setStatements } from '../../runtime/sources/source.js';
 import { benchRoot } from '../paths.js';
+
+/** The direct client, and the engine's own way to stream a query's rows (B4's baseline). */
+export interface Direct {
+  client: ClickHouseClient;
+  /**
+   * The rows of `sql` as they come from the engine, a block at a time, parsed from JSONEachRow
+   * written with the settings mcpc's tools write JSON with (so both read the same bytes).
+   */
+  stream(sql: string): AsyncIterable<unknown[]>;
+  close(): Promise<void>;
+}
 
 /**
  * The data floor: `@clickhouse/client` on the same engine and data as the servers, with no MCP in
  * between. On embedded ClickHouse it opens its own chDB data directory (one engine per process)
- * and loads the same seed; with CLICKHOUSE_URL it reads the server the servers read.
+ * and loads the same seed; with CLICKHOUSE_URL it reads the server the servers read. Streams go
+ * through the client's result stream on a server; on embedded ClickHouse through a chDB `Session`
+ * on the same directory, whose streaming query API is what mcpc's embedded source streams with.
  */
-export async function openDirectClient(): Promise<ClickHouseClient> {
+export async function openDirect(): Promise<Direct> {
   const url = process.env.CLICKHOUSE_URL;
   if (url) {
-    return createClient({ url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
+    const client = createClient({ url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
+    return {
+      client,
+      async *stream(sql) {
+        const result = await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: TOOL_OUTPUT_SETTINGS });
+        for await (const rows of result.stream()) yield rows.map((row) => row.json());
+      },
+      close: () => client.close(),
+    };
   }
   const { createChdbConnection } = await import('chdb/connection');
   const path = mkdtempSync(join(tmpdir(), 'mcpc-bench-direct-'));
@@ -21,12 +45,33 @@ export async function openDirectClient(): Promise<ClickHouseClient> {
     connection: createChdbConnection({ path }) as unknown as NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>,
   });
   await client.command({ query: readFileSync(join(benchRoot, 'pipelines', 'seed.sql'), 'utf8') });
-  return client;
+  let session: Session | undefined;
+  return {
+    client,
+    async *stream(sql) {
+      if (!session) {
+        const { Session } = await import('chdb');
+        session = new Session(path);
+        for (const statement of setStatements(TOOL_OUTPUT_SETTINGS)) session.query(statement);
+      }
+      for await (const chunk of session.queryStream(sql, { format: 'JSONEachRow' })) yield chunk.rows();
+    },
+    async close() {
+      session?.close();
+      await client.close();
+    },
+  };
+}
+
+/** The direct client alone, for the baseline servers. */
+export async function openDirectClient(): Promise<ClickHouseClient> {
+  return (await openDirect()).client;
 }
 
 /**
- * With CLICKHOUSE_URL, creates the benchmark tables on that server and loads the events once (when
- * the table is empty). Over HTTP a request holds one statement, so the seed runs statement by statement.
+ * With CLICKHOUSE_URL, creates the benchmark tables on that server and loads each table's rows
+ * once (when the table is empty). Over HTTP a request holds one statement, so the seed runs
+ * statement by statement.
  */
 export async function seedRemote(): Promise<void> {
   if (!process.env.CLICKHOUSE_URL) return;
@@ -37,10 +82,13 @@ export async function seedRemote(): Promise<void> {
       .map((statement) => statement.replace(/^--.*$/gm, '').trim())
       .filter((statement) => statement !== '');
     for (const statement of statements.filter((s) => !s.startsWith('INSERT'))) await client.command({ query: statement });
-    const [{ rows } = { rows: '0' }] = await (await client.query({ query: 'SELECT count() AS rows FROM bench_events', format: 'JSONEachRow' })).json<{
-      rows: string;
-    }>();
-    if (rows === '0') for (const statement of statements.filter((s) => s.startsWith('INSERT'))) await client.command({ query: statement });
+    for (const statement of statements.filter((s) => s.startsWith('INSERT'))) {
+      const table = /^INSERT INTO (\w+)/.exec(statement)?.[1];
+      const [{ rows } = { rows: '0' }] = await (await client.query({ query: `SELECT count() AS rows FROM ${table}`, format: 'JSONEachRow' })).json<{
+        rows: string;
+      }>();
+      if (rows === '0') await client.command({ query: statement });
+    }
   } finally {
     await client.close();
   }

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { summarize, type Measurement } from '../stats.js';
-import { openDirectClient } from './direct.js';
+import { summarize, type Measurement, type Streamed } from '../stats.js';
+import { type Direct, openDirect } from './direct.js';
 
 /**
  * The load generator: a process of its own, so the servers under test never share a CPU queue
@@ -40,6 +39,10 @@ export type Command =
       concurrency: number;
       durationMs: number;
     }
+  /** Calls a stream tool asking for live batches (partial results), one stream at a time, and counts every row. */
+  | { op: 'mcp stream'; url: string; era: 'legacy' | 'modern'; tool: string; durationMs: number }
+  /** Streams `sql` through the engine's own client, one stream at a time, and counts every row. */
+  | { op: 'direct stream'; sql: string; durationMs: number }
   | { op: 'http'; url: string; args?: ArgsSpec; concurrency: number; durationMs: number }
   | { op: 'jsonrpc'; url: string; method: string; concurrency: number; durationMs: number }
   | { op: 'exit' };
@@ -48,13 +51,27 @@ export type Command =
 export type ArgsSpec = { fixed: Record<string, unknown> } | { randomId: number };
 
 const clients = new Map<string, Client[]>();
-let direct: ClickHouseClient | undefined;
+let direct: Direct | undefined;
 
-async function mcpClients(url: string, era: 'legacy' | 'modern', count: number): Promise<Client[]> {
-  const key = `${url} ${era}`;
+/** Partial results are a draft (SEP-2998): the SDK's types have no such capability, and it sends what it is given. */
+const PARTIAL_RESULTS: Record<string, object> = { partialResults: {} };
+
+/**
+ * `count` connected clients. Clients that stream declare partial results, which a client on the
+ * 2026-07-28 protocol states with every request (without it, mcpc serves a stream page by page);
+ * the others declare nothing, so their requests stay as they were.
+ */
+async function mcpClients(url: string, era: 'legacy' | 'modern', count: number, streams = false): Promise<Client[]> {
+  const key = `${url} ${era}${streams ? ' streams' : ''}`;
   const pool = clients.get(key) ?? [];
   while (pool.length < count) {
-    const client = new Client({ name: 'mcpc-bench', version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+    const client = new Client(
+      { name: 'mcpc-bench', version: '1.0.0' },
+      {
+        ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+        ...(streams ? { capabilities: PARTIAL_RESULTS } : {}),
+      },
+    );
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     pool.push(client);
   }
@@ -83,10 +100,12 @@ function eventRows(count: number): Array<Record<string, unknown>> {
 
 /**
  * Runs `lanes` loops of `call` until the deadline; each lane awaits its call before the next,
- * after an idle `gapMs` when given (what a server sees between one client's calls).
+ * after an idle `gapMs` when given (what a server sees between one client's calls). A call that
+ * streams says what it received.
  */
-async function drive(lanes: number, durationMs: number, call: () => Promise<void>, gapMs = 0): Promise<Measurement> {
+async function drive(lanes: number, durationMs: number, call: () => Promise<Streamed | undefined>, gapMs = 0): Promise<Measurement> {
   const latencies: number[] = [];
+  const streams: Streamed[] = [];
   let errors = 0;
   let firstError: string | undefined;
   const started = performance.now();
@@ -97,8 +116,9 @@ async function drive(lanes: number, durationMs: number, call: () => Promise<void
         if (gapMs > 0) await new Promise((resume) => setTimeout(resume, gapMs));
         const t = performance.now();
         try {
-          await call();
+          const streamed = await call();
           latencies.push(performance.now() - t);
+          if (streamed) streams.push(streamed);
         } catch (error) {
           errors++;
           firstError ??= (error as Error).message;
@@ -106,8 +126,30 @@ async function drive(lanes: number, durationMs: number, call: () => Promise<void
       }
     }),
   );
-  return summarize(latencies, errors, performance.now() - started, firstError);
+  return summarize(latencies, errors, performance.now() - started, firstError, streams);
 }
+
+/** Counts a stream's rows as they arrive, and when the first came after the call began. */
+function tally(): { add(rows: number): void; result(): Streamed } {
+  const started = performance.now();
+  let rows = 0;
+  let firstRowsMs = Number.NaN;
+  return {
+    add(count) {
+      if (count > 0 && rows === 0) firstRowsMs = performance.now() - started;
+      rows += count;
+    },
+    result: () => ({ rows, firstRowsMs }),
+  };
+}
+
+/** What a client that asked for partial results reads of each (runtime/protocol/server-factory.ts sends them). */
+interface PartialResult {
+  partialResultToken: string;
+  structuredContent: { rows: unknown[] };
+}
+/** Accepts any notification params: the SDK asks for a Standard Schema, and partial results (a draft) have none in it. */
+const ANY_PARAMS = { '~standard': { version: 1 as const, vendor: 'mcpc-bench', validate: (value: unknown) => ({ value }) } };
 
 async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measurement> {
   if (command.op === 'http') {
@@ -129,8 +171,8 @@ async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measureme
     });
   }
   if (command.op === 'direct') {
-    direct ??= await openDirectClient();
-    const client = direct;
+    direct ??= await openDirect();
+    const { client } = direct;
     return drive(
       command.concurrency,
       command.durationMs,
@@ -141,9 +183,18 @@ async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measureme
       command.gapMs,
     );
   }
+  if (command.op === 'direct stream') {
+    direct ??= await openDirect();
+    const { stream } = direct;
+    return drive(1, command.durationMs, async () => {
+      const count = tally();
+      for await (const rows of stream(command.sql)) count.add(rows.length);
+      return count.result();
+    });
+  }
   if (command.op === 'direct insert') {
-    direct ??= await openDirectClient();
-    const client = direct;
+    direct ??= await openDirect();
+    const { client } = direct;
     const rows = eventRows(command.batch);
     // As runtime/sources/embedded.ts writes an insert tool's rows: one INSERT, its settings in its
     // own SETTINGS clause, the rows serialized for each call (as one JSON array, which JSONEachRow
@@ -156,7 +207,8 @@ async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measureme
       await text(result.stream);
     });
   }
-  const pool = await mcpClients(command.url, command.era, command.concurrency);
+  const pool =
+    command.op === 'mcp stream' ? await mcpClients(command.url, command.era, 1, true) : await mcpClients(command.url, command.era, command.concurrency);
   let lane = 0;
   const next = () => pool[lane++ % pool.length]!;
   if (command.op === 'mcp insert') {
@@ -166,6 +218,26 @@ async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measureme
       if (result.isError) throw new Error(JSON.stringify(result.content));
       const written = (result.structuredContent as { rows_written?: number } | undefined)?.rows_written;
       if (written !== rows.length) throw new Error(`wrote ${written} rows of ${rows.length}`);
+    });
+  }
+  if (command.op === 'mcp stream') {
+    const client = next();
+    return drive(1, command.durationMs, async () => {
+      const token = randomUUID();
+      const count = tally();
+      // One stream at a time on this client, so the handler counts the current call's batches.
+      client.setNotificationHandler('notifications/tools/partial_result', { params: ANY_PARAMS }, (params) => {
+        const partial = params as unknown as PartialResult;
+        if (partial.partialResultToken === token) count.add(partial.structuredContent.rows.length);
+      });
+      // A stream of millions of rows takes longer than the SDK's default minute for a request.
+      const result = await client.callTool({ name: command.tool, arguments: {}, _meta: { partialResultToken: token } }, { timeout: 600_000 });
+      if (result.isError) throw new Error(JSON.stringify(result.content));
+      const streamed = count.result();
+      const final = result.structuredContent as { row_count: number; truncated: boolean };
+      if (final.truncated || final.row_count !== streamed.rows)
+        throw new Error(`received ${streamed.rows} rows of ${final.row_count} sent${final.truncated ? ', cut' : ''}`);
+      return streamed;
     });
   }
   if (command.op === 'mcp two calls') {
