@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Session } from 'chdb';
 import { TOOL_OUTPUT_SETTINGS } from '../../runtime/contract/clickhouse-json.js';
-import { setStatements } from '../../runtime/sources/source.js';
+import { STREAM_BLOCK_SETTINGS, setStatements } from '../../runtime/sources/source.js';
 import { benchRoot } from '../paths.js';
+
+/** How mcpc's streams read: its JSON output settings (so both sides read the same bytes) and its block size (so the first rows are the same block). */
+const STREAM_SETTINGS = { ...TOOL_OUTPUT_SETTINGS, ...STREAM_BLOCK_SETTINGS };
 
 /** The direct client, and the engine's own way to stream a query's rows (B4's baseline). */
 export interface Direct {
   client: ClickHouseClient;
-  /**
-   * The rows of `sql` as they come from the engine, a block at a time, parsed from JSONEachRow
-   * written with the settings mcpc's tools write JSON with (so both read the same bytes).
-   */
+  /** The rows of `sql` as they come from the engine, a block at a time, parsed from JSONEachRow read as mcpc's streams read it. */
   stream(sql: string): AsyncIterable<unknown[]>;
   close(): Promise<void>;
 }
@@ -32,7 +32,7 @@ export async function openDirect(): Promise<Direct> {
     return {
       client,
       async *stream(sql) {
-        const result = await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: TOOL_OUTPUT_SETTINGS });
+        const result = await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: STREAM_SETTINGS });
         for await (const rows of result.stream()) yield rows.map((row) => row.json());
       },
       close: () => client.close(),
@@ -52,7 +52,7 @@ export async function openDirect(): Promise<Direct> {
       if (!session) {
         const { Session } = await import('chdb');
         session = new Session(path);
-        for (const statement of setStatements(TOOL_OUTPUT_SETTINGS)) session.query(statement);
+        for (const statement of setStatements(STREAM_SETTINGS)) session.query(statement);
       }
       for await (const chunk of session.queryStream(sql, { format: 'JSONEachRow' })) yield chunk.rows();
     },

@@ -87,6 +87,9 @@ export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
   };
 }
 
+/** Blocks of 8192 rows: a stream's batches form from them, and a slow query still yields rows often. */
+export const STREAM_BLOCK_SETTINGS = Object.freeze({ max_block_size: '8192' });
+
 /**
  * Settings a stream's read runs under: those of every read, but no cap on the result (the page's
  * LIMIT or the stream's max_rows bounds it, and rows leave as they are read), and the time a
@@ -94,8 +97,7 @@ export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
  */
 export function pinnedStreamSettings(limits: LimitsSpec, timeoutS: number): ClickHouseSettings {
   const { max_result_rows: _rows, max_result_bytes: _bytes, result_overflow_mode: _mode, ...read } = pinnedReadSettings(limits);
-  // Blocks of 8192 rows: a stream's batches form from them, and a slow query still yields rows often.
-  return { ...read, max_execution_time: timeoutS, max_block_size: '8192' };
+  return { ...read, max_execution_time: timeoutS, ...STREAM_BLOCK_SETTINGS };
 }
 
 /** The settings as `SET` statements for a connection that keeps them, readonly last (it locks the rest). */
