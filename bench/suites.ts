@@ -313,14 +313,14 @@ export async function b4(ctx: Context): Promise<SuiteResult> {
   const direct = streamed('direct stream');
   // Every stream must have read the whole table, on both sides, or the rates compare different work.
   const rowsPerCall = new Set([...mcpc.rowsPerCall, ...direct.rowsPerCall]);
-  if (rowsPerCall.size !== 1) throw new Error(`B4: streams read different numbers of rows: ${[...rowsPerCall].join(', ')}`);
-  const [rows] = rowsPerCall;
+  const [rows = 0] = rowsPerCall;
+  if (rowsPerCall.size !== 1 || rows === 0) throw new Error(`B4: streams read no rows or different numbers of rows: ${[...rowsPerCall].join(', ')}`);
   const ratio = mcpc.rowsPerSecond / direct.rowsPerSecond;
   return {
     rows: [
       {
         id: 'B4',
-        measure: `stream rows/s, ${rows!.toLocaleString('en-US')} rows, mcpc's as live batches (partial results), c=1`,
+        measure: `stream rows/s, ${rows.toLocaleString('en-US')} rows, mcpc's as live batches (partial results), c=1`,
         mcpc: rowsPerSecond(mcpc.rowsPerSecond),
         baseline: `direct ${rowsPerSecond(direct.rowsPerSecond)}`,
         ratio: `${ratio.toFixed(2)}×`,
