@@ -13,8 +13,8 @@ const STREAM_SETTINGS = { ...TOOL_OUTPUT_SETTINGS, ...STREAM_BLOCK_SETTINGS };
 /** The direct client, and the engine's own way to stream a query's rows (B4's baseline). */
 export interface Direct {
   client: ClickHouseClient;
-  /** The rows of `sql` as they come from the engine, a block at a time, parsed from JSONEachRow read as mcpc's streams read it. */
-  stream(sql: string): AsyncIterable<unknown[]>;
+  /** The rows of `sql` with its `params` bound, as they come from the engine, a block at a time, parsed from JSONEachRow read as mcpc's streams read it. */
+  stream(sql: string, params: Record<string, unknown>): AsyncIterable<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -23,7 +23,7 @@ export interface Direct {
  * between. On embedded ClickHouse it opens its own chDB data directory (one engine per process)
  * and loads the same seed; with CLICKHOUSE_URL it reads the server the servers read. Streams go
  * through the client's result stream on a server; on embedded ClickHouse through a chDB `Session`
- * on the same directory, whose streaming query API is what mcpc's embedded source streams with.
+ * on the same directory, whose `queryStreamBind` is what mcpc's embedded source streams with.
  */
 export async function openDirect(): Promise<Direct> {
   const url = process.env.CLICKHOUSE_URL;
@@ -31,8 +31,8 @@ export async function openDirect(): Promise<Direct> {
     const client = createClient({ url, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
     return {
       client,
-      async *stream(sql) {
-        const result = await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: STREAM_SETTINGS });
+      async *stream(sql, params) {
+        const result = await client.query({ query: sql, query_params: params, format: 'JSONEachRow', clickhouse_settings: STREAM_SETTINGS });
         for await (const rows of result.stream()) yield rows.map((row) => row.json());
       },
       close: () => client.close(),
@@ -48,13 +48,13 @@ export async function openDirect(): Promise<Direct> {
   let session: Session | undefined;
   return {
     client,
-    async *stream(sql) {
+    async *stream(sql, params) {
       if (!session) {
         const { Session } = await import('chdb');
         session = new Session(path);
         for (const statement of setStatements(STREAM_SETTINGS)) session.query(statement);
       }
-      for await (const chunk of session.queryStream(sql, { format: 'JSONEachRow' })) yield chunk.rows();
+      for await (const chunk of session.queryStreamBind(sql, params, { format: 'JSONEachRow' })) yield chunk.rows();
     },
     async close() {
       session?.close();

@@ -41,8 +41,8 @@ export type Command =
     }
   /** Calls a stream tool asking for live batches (partial results), one stream at a time, and counts every row. */
   | { op: 'mcp stream'; url: string; era: 'legacy' | 'modern'; tool: string; durationMs: number }
-  /** Streams `sql` through the engine's own client, one stream at a time, and counts every row. */
-  | { op: 'direct stream'; sql: string; durationMs: number }
+  /** Streams `sql` with `params` through the engine's own client, one stream at a time, and counts every row. */
+  | { op: 'direct stream'; sql: string; params: Record<string, unknown>; durationMs: number }
   | { op: 'http'; url: string; args?: ArgsSpec; concurrency: number; durationMs: number }
   | { op: 'jsonrpc'; url: string; method: string; concurrency: number; durationMs: number }
   | { op: 'exit' };
@@ -188,7 +188,7 @@ async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measureme
     const { stream } = direct;
     return drive(1, command.durationMs, async () => {
       const count = tally();
-      for await (const rows of stream(command.sql)) count.add(rows.length);
+      for await (const rows of stream(command.sql, command.params)) count.add(rows.length);
       return count.result();
     });
   }
