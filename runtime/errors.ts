@@ -30,6 +30,7 @@ export type ToolErrorCode =
   | 'STEP.TIMEOUT'
   | 'IDEMPOTENCY.CONFLICT'
   | 'STREAM.BUSY'
+  | 'SCHEMA.DRIFT'
   | 'INTERNAL';
 
 /** Refuses to start: bad configuration, an unusable database. The message is for the operator. */

@@ -1,5 +1,6 @@
 import type { Runtime } from './runtime.js';
 import type { StreamLoad } from './call/streams.js';
+import type { DriftReport } from './drift.js';
 import type { SourceHealth } from './sources/source.js';
 
 export interface HealthReport {
@@ -15,6 +16,8 @@ export interface HealthReport {
   calls: { running: number; queued: number; limit: number };
   /** Live streams: open, paused on slow clients, and the bytes they hold against the cap (backpressure, 0 to 1). */
   streams: StreamLoad;
+  /** Tools that schema drift broke (they answer SCHEMA.DRIFT), from the last check against the live sources. */
+  drift: DriftReport;
 }
 
 /** Backpressure from which the server counts as degraded. */
@@ -34,12 +37,14 @@ export async function healthReport(runtime: Runtime): Promise<HealthReport> {
   const calls = runtime.admission.load;
   const down = entries.some(([, health]) => health.status !== 'ok');
   const full = streams.backpressure >= 1 || calls.queued >= runtime.limits.maxQueuedCalls;
+  const drift = runtime.drift.report;
   const strained = streams.backpressure >= DEGRADED_BACKPRESSURE || streams.open >= streams.limit || calls.queued > 0;
   return {
-    status: full ? 'unhealthy' : down || strained ? 'degraded' : 'ok',
+    status: full ? 'unhealthy' : down || strained || Object.keys(drift.tools).length > 0 ? 'degraded' : 'ok',
     server: { name: spec.name, version: spec.version, generator: spec.generator, content_hash: spec.contentHash },
     sources,
     calls: { ...calls, limit: runtime.limits.maxConcurrentCalls },
     streams,
+    drift,
   };
 }

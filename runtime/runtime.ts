@@ -2,6 +2,7 @@ import { Admission } from './call/admission.js';
 import { CursorSigner } from './call/cursors.js';
 import { IdempotencyStore } from './call/idempotency.js';
 import { StreamRegistry } from './call/streams.js';
+import { DriftWatch } from './drift.js';
 import { compileArgsValidator, createArgsAjv } from './contract/args.js';
 import { resolveServerLimits, type ServerLimits } from './contract/server-limits.js';
 import type { ResourceSpec, ServerSpec } from './contract/spec.js';
@@ -34,15 +35,19 @@ export interface Runtime {
   cursors: CursorSigner;
   /** Live streams open now, against the server's limits. */
   streams: StreamRegistry;
+  /** Which tools schema drift broke, from the last check against the live sources. */
+  drift: DriftWatch;
 }
 
 export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>, options: { cursorSecret?: string } = {}): Runtime {
   const ajv = createArgsAjv();
   const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
   const limits = resolveServerLimits(spec.limits);
+  const observedSources = new Map([...sources].map(([name, source]) => [name, observed(source)]));
   return {
     spec,
-    sources: new Map([...sources].map(([name, source]) => [name, observed(source)])),
+    sources: observedSources,
+    drift: new DriftWatch(spec.tools, (name) => observedSources.get(name)),
     tools,
     resources: new Map(spec.resources.map((r) => [r.uri, r])),
     catalog: new Catalog(spec, [...tools.values()]),

@@ -8,6 +8,9 @@ import { serveHttp } from './transports/http.js';
 import { openProtocolInput } from './transports/protocol-input.js';
 import { serveStdioTransport } from './transports/stdio.js';
 
+/** Seconds between schema drift checks when `server.drift_check_s` does not say. */
+const DEFAULT_DRIFT_CHECK_S = 300;
+
 export type ServeOptions = (
   | { transport: 'http'; host: string; port: number }
   /** `protocolFd`: where the stdio launcher put the client's stdin (never 0, which the engine reads). */
@@ -27,6 +30,7 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
   const cursorSecret = spec.cursorSecret === undefined ? undefined : resolveConfigText(spec.cursorSecret, 'server cursor_secret', environment);
   const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed });
   const runtime = createRuntime(spec, sources, cursorSecret === undefined ? {} : { cursorSecret });
+  runtime.drift.start(spec.driftCheckS ?? DEFAULT_DRIFT_CHECK_S);
   if (spec.tools.some((t) => t.kind === 'stream') && !runtime.cursors.configured) {
     log.info(
       'stream cursors are signed with a secret of this process only: a cursor holds on this process; set server.cursor_secret to share one across replicas',
@@ -65,6 +69,7 @@ function onShutdown(runtime: Runtime, closeTransport: () => Promise<void>): () =
   const stop = () => {
     stopping ??= (async () => {
       log.info('shutting down', { server: runtime.spec.name });
+      runtime.drift.stop();
       await closeTransport().catch(() => undefined);
       await Promise.allSettled([...runtime.sources.values()].map((s) => s.close()));
       process.exit(0);

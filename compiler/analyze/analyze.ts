@@ -48,6 +48,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     ...(file.server.description === undefined ? {} : { description: file.server.description }),
     ...(file.server.instructions === undefined ? {} : { instructions: file.server.instructions }),
     ...cursorSecret(reporter, file.server.cursor_secret),
+    ...(file.server.drift_check_s === undefined ? {} : { driftCheckS: file.server.drift_check_s }),
     http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
     limits: serverLimits(file.server.limits ?? {}),
     listPageSize: file.server.list_page_size ?? DEFAULT_LIST_PAGE_SIZE,

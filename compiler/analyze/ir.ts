@@ -20,6 +20,8 @@ export interface ServerIR {
   instructions?: string;
   /** `server.cursor_secret`, resolved at start. */
   cursorSecret?: ConfigText;
+  /** `server.drift_check_s`. */
+  driftCheckS?: number;
   http: HttpSpec;
   /** `server.limits` as written (the runtime owns the defaults). */
   limits: ServerLimitsSpec;

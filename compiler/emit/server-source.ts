@@ -50,6 +50,7 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
     ...(ir.description === undefined ? [] : [['description', value(ir.description)] as Entry]),
     ...(ir.instructions === undefined ? [] : [['instructions', value(ir.instructions)] as Entry]),
     ...(ir.cursorSecret === undefined ? [] : [['cursorSecret', value(ir.cursorSecret)] as Entry]),
+    ...(ir.driftCheckS === undefined ? [] : [['driftCheckS', value(ir.driftCheckS)] as Entry]),
     ['generator', value(options.generator)],
     ['contentHash', value(options.contentHash)],
     ['projectDir', value(options.projectDir)],

@@ -21,6 +21,7 @@ interface ServerSection {
   description?: string;
   instructions?: string;
   cursor_secret?: string;
+  drift_check_s?: number;
   list_page_size?: number;
   limits?: {
     max_concurrent_calls?: number;

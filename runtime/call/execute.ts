@@ -6,7 +6,8 @@ import type { CallContext } from './context.js';
 import { validateArguments } from './validate.js';
 
 /** Third stage: the tool's kind runs it, with what it may use of the server. */
-export function execute(runtime: Runtime, context: CallContext, tool: ServedTool, args: JsonObject): Promise<ToolOutcome> {
+export async function execute(runtime: Runtime, context: CallContext, tool: ServedTool, args: JsonObject): Promise<ToolOutcome> {
+  runtime.drift.assertWhole(tool.spec.name);
   return tool.kind.run(tool.spec, args, environment(runtime, context));
 }
 

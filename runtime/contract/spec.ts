@@ -17,6 +17,8 @@ export interface ServerSpec {
   readonly instructions?: string;
   /** Signs stream cursors (a secret, resolved at start); without it each process has a random one. */
   readonly cursorSecret?: ConfigText;
+  /** Seconds between schema drift checks (default 300; 0: at start only). */
+  readonly driftCheckS?: number;
   /** `mcpc <version>`, for /healthz and logs. */
   readonly generator: string;
   /** sha256 of the manifest, identifying exactly what this server serves. */
@@ -151,6 +153,8 @@ export interface QueryToolSpec<Args = JsonObject, Row = JsonObject> extends Tool
    * source's limits comes with a cursor, and a call with it resumes after the last row's key.
    */
   readonly key?: readonly StreamKeyColumn[];
+  /** The query parameters the build described the SQL with, which the drift check binds again; absent without placeholders. */
+  readonly samples?: Readonly<Record<string, unknown>>;
 }
 
 /** A column of a stream's key: the SQL's `ORDER BY` columns, in order, each with its direction. */
@@ -180,6 +184,8 @@ export interface StreamToolSpec<Args = JsonObject, Row = JsonObject> extends Too
   readonly batchSize: number;
   readonly maxLatencyMs: number;
   readonly maxRows: number;
+  /** As a query tool's. */
+  readonly samples?: Readonly<Record<string, unknown>>;
 }
 
 /**

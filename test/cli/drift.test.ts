@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onEmbedded } from '../support/embedded.js';
 import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
+import { connectHttp, startHttpServer, type RunningServer } from '../support/servers.js';
 
 function mcpc(...args: string[]) {
   const result = spawnSync(process.execPath, [mcpcBin, ...args], { cwd: repoRoot, encoding: 'utf8' });
@@ -61,3 +62,63 @@ describe('mcpc drift', () => {
     expect(stderr).toMatch(/source 'db' cannot be read now: there is no embedded data at /);
   });
 });
+
+describe('a running server', () => {
+  it('checks drift at start: a tool drift broke answers SCHEMA.DRIFT, health says so, the rest keep serving', async () => {
+    const { file, data } = project();
+    const out = join(file, '..', 'build');
+    expect(mcpc('build', file, '--out', out).code).toBe(0);
+    const serverJs = join(out, 'drifting', 'server.js');
+    const healthOf = async (server: RunningServer) =>
+      (await (await fetch(server.url.replace('/mcp', '/healthz'))).json()) as {
+        status: string;
+        drift: { checked_at: string | null; tools: Record<string, string> };
+      };
+
+    const whole = await startHttpServer(serverJs);
+    try {
+      const health = await until(
+        () => healthOf(whole),
+        (h) => h.drift.checked_at !== null,
+      );
+      expect(health).toMatchObject({ status: 'ok', drift: { tools: {} } });
+    } finally {
+      await whole.stop();
+    }
+
+    onEmbedded(data, ['ALTER TABLE events MODIFY COLUMN n Int64', 'ALTER TABLE events DROP COLUMN label']);
+    const drifted = await startHttpServer(serverJs);
+    const client = await connectHttp(drifted.url, 'legacy');
+    try {
+      const health = await until(
+        () => healthOf(drifted),
+        (h) => h.drift.checked_at !== null,
+      );
+      expect(health.status).toBe('degraded');
+      expect(health.drift.tools.by_n).toBe("column 'n' is Int64, built as Int32");
+      expect(health.drift.tools.labels).toMatch(/Unknown expression identifier `label`/);
+      expect(health.drift.tools).not.toHaveProperty('ids');
+      const broken = await client.callTool({ name: 'by_n', arguments: {} });
+      expect(broken._meta?.['mcpc/error_code']).toBe('SCHEMA.DRIFT');
+      expect((broken.content as Array<{ text: string }>)[0]!.text).toMatch(
+        /^SCHEMA\.DRIFT: the tables behind 'by_n' changed since the server was built \(column 'n' is Int64, built as Int32\)/,
+      );
+      const fine = await client.callTool({ name: 'ids', arguments: {} });
+      expect(fine.structuredContent).toMatchObject({ rows: [{ id: '1' }] });
+      expect(drifted.log()).toContain('schema drift breaks a tool');
+    } finally {
+      await client.close();
+      await drifted.stop();
+    }
+  });
+});
+
+/** Polls until `check` holds (fails after ten seconds). */
+async function until<T>(probe: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    const value = await probe();
+    if (check(value) || performance.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -16,8 +16,12 @@ const ROWS = 10_000_000;
  * this much over the idle server, and none from the first tenth of the rows to the end.
  */
 const GROWTH_LIMIT = 256 * 1024 * 1024;
-/** How much higher memory may peak late in a stream than early in it (noise of the collector and the engine's blocks). */
-const DRIFT_LIMIT = 64 * 1024 * 1024;
+/**
+ * How much higher memory may peak late in a stream than early in it: the collector's and the
+ * engine's noise (up to ~70 MiB on a loaded 2-core machine), far below what buffering the rows
+ * would add (about a gigabyte for ten million).
+ */
+const DRIFT_LIMIT = 128 * 1024 * 1024;
 let server: RunningServer;
 let client: Client;
 let expectedSum: bigint;

@@ -31,6 +31,7 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
         ['sql', (x) => x.write(sqlConstant)],
         ...(tool.bindings.length === 0 ? [] : [['bind', (x) => writeBind(x, tool.bindings)] as Entry]),
         ...(Object.keys(tool.emptyInputs).length === 0 ? [] : [['emptyInputs', value(tool.emptyInputs)] as Entry]),
+        ...(tool.columns && tool.bindings.length > 0 ? [['samples', value(Object.fromEntries(tool.bindings.map((b) => [b.param, b.sample])))] as Entry] : []),
         ...(tool.key ? [['key', value(tool.key)] as Entry] : []),
       ]);
       w.write(')');

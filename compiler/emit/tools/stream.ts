@@ -37,6 +37,7 @@ export const writeStreamTool: ToolWriter<StreamToolIR> = (tool) => {
         ['sql', (x) => x.write(`${base}Sql`)],
         ...(tool.bindings.length === 0 ? [] : [['bind', (x) => writeBind(x, tool.bindings)] as Entry]),
         ...(Object.keys(tool.emptyInputs).length === 0 ? [] : [['emptyInputs', value(tool.emptyInputs)] as Entry]),
+        ...(tool.columns && tool.bindings.length > 0 ? [['samples', value(Object.fromEntries(tool.bindings.map((b) => [b.param, b.sample])))] as Entry] : []),
         ['batchSize', value(tool.batchSize)],
         ['maxLatencyMs', value(tool.maxLatencyMs)],
         ['maxRows', value(tool.maxRows)],
