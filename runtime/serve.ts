@@ -1,5 +1,8 @@
-import { ANONYMOUS, OPERATOR } from './contract/access.js';
-import type { ServerSpec } from './contract/spec.js';
+import { resolve } from 'node:path';
+import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import { ANONYMOUS, OPERATOR, type Principal } from './contract/access.js';
+import type { AuthSpec, ServerSpec } from './contract/spec.js';
+import { StartupError } from './errors.js';
 import { resolveConfigText } from './contract/config-text.js';
 import { log } from './log.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -10,6 +13,9 @@ import { serveStdioTransport } from './transports/stdio.js';
 
 /** Seconds between schema drift checks when `server.drift_check_s` does not say. */
 const DEFAULT_DRIFT_CHECK_S = 300;
+
+/** The environment variable a stdio client sets to call as a token's caller rather than as the local operator. */
+const STDIO_TOKEN_ENV = 'MCPC_TOKEN';
 
 export type ServeOptions = (
   | { transport: 'http'; host: string; port: number }
@@ -28,6 +34,9 @@ export type ServeOptions = (
 export async function serve(spec: ServerSpec, serverDir: string, options: ServeOptions): Promise<void> {
   const environment = { env: process.env, ...(process.env.MCPC_SECRETS_DIR ? { secretsDir: process.env.MCPC_SECRETS_DIR } : {}) };
   const cursorSecret = spec.cursorSecret === undefined ? undefined : resolveConfigText(spec.cursorSecret, 'server cursor_secret', environment);
+  // Before the sources open: a token or key file that cannot work stops the start cheaply.
+  const authenticator = await createAuthenticator(spec.auth, resolve(serverDir, spec.projectDir), environment);
+  const stdioCaller = options.transport === 'stdio' ? await stdioPrincipal(authenticator, process.env[STDIO_TOKEN_ENV]) : undefined;
   const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed });
   const runtime = createRuntime(spec, sources, cursorSecret === undefined ? {} : { cursorSecret });
   runtime.drift.start(spec.driftCheckS ?? DEFAULT_DRIFT_CHECK_S);
@@ -37,7 +46,7 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
     );
   }
   if (options.transport === 'http') {
-    const serving = await serveHttp(runtime, options.host, options.port);
+    const serving = await serveHttp(runtime, options.host, options.port, authenticator);
     const { hiddenTools: hidden, visibleTools } = runtime.catalog.viewFor(ANONYMOUS);
     log.info('serving', {
       server: spec.name,
@@ -45,22 +54,42 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
       transport: 'http',
       url: serving.url,
       tools: visibleTools,
+      ...(spec.auth ? { auth: authSummary(spec.auth) } : {}),
       ...(hidden.length > 0 ? { hidden_from_anonymous_callers: hidden } : {}),
     });
     onShutdown(runtime, () => serving.close());
   } else {
-    const serving = serveStdioTransport(runtime, openProtocolInput(options.protocolFd));
+    const caller = stdioCaller ?? OPERATOR;
+    const serving = serveStdioTransport(runtime, openProtocolInput(options.protocolFd), caller);
     // The pid is the serving process's, not the launcher's the client started.
     log.info('serving', {
       server: spec.name,
       version: spec.version,
       transport: 'stdio',
       pid: process.pid,
-      tools: runtime.catalog.viewFor(OPERATOR).visibleTools,
+      caller: caller.id,
+      tools: runtime.catalog.viewFor(caller).visibleTools,
     });
     const stop = onShutdown(runtime, () => serving.close());
     void serving.closed.then(stop);
   }
+}
+
+/**
+ * The stdio caller: the local operator, unless the environment gives a token, which must then
+ * verify (a client configured with a token means to be that caller, never the operator).
+ * Checked once, at start: a stdio server lives as long as its client's session.
+ */
+async function stdioPrincipal(authenticator: Authenticator, token: string | undefined): Promise<Principal | undefined> {
+  if (token === undefined || token === '') return undefined;
+  const identity = await authenticator.verifyToken(token);
+  if (!identity.ok) throw new StartupError(`${STDIO_TOKEN_ENV}: ${identity.reason}`);
+  return identity.principal;
+}
+
+/** The providers and policy, for the log line that says what is served (no keys, no URLs from the environment). */
+function authSummary(auth: AuthSpec): Record<string, unknown> {
+  return { jwt: auth.jwt ? auth.jwt.issuer : false, api_keys: auth.apiKeys !== undefined, anonymous: auth.anonymous };
 }
 
 /** Closes the transport and the sources once, on SIGINT/SIGTERM (or when stdio ends), then exits. */

@@ -1,6 +1,7 @@
 import type { Reporter } from '../diagnostics/reporter.js';
 import { mcpcVersion } from '../paths.js';
 import type { PipelineFile } from '../validate/pipeline-file.js';
+import { analyzeAuth } from './auth.js';
 import { applyCatalog } from './catalog/index.js';
 import { analyzeComposites } from './composites.js';
 import { IdentifierAllocator } from './identifiers.js';
@@ -39,6 +40,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     return columns ? { ...r, columns } : r;
   });
   const pipelines = analyzeComposites(reporter, file, tools, identifiers);
+  const auth = analyzeAuth(reporter, file.auth, resources);
   const http = file.server.http ?? {};
   return {
     file: reporter.doc.file,
@@ -52,6 +54,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
     limits: serverLimits(file.server.limits ?? {}),
     listPageSize: file.server.list_page_size ?? DEFAULT_LIST_PAGE_SIZE,
+    ...(auth === undefined ? {} : { auth }),
     sources,
     resources,
     tools,
@@ -100,12 +103,12 @@ function serverLimits(limits: NonNullable<PipelineFile['server']['limits']>): Se
 
 /**
  * Parts of the language this version accepts in the schema but does not build. Each is an
- * error, not a silent no-op: a server that ignored `auth:` would serve data its author meant
- * to protect. (Tool kinds without an analyzer are refused where tools are analyzed.)
+ * error, not a silent no-op: a server that ignored `budgets:` would let callers run what its author
+ * meant to bound. (Tool kinds without an analyzer are refused where tools are analyzed.)
  */
 function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
   const version = `mcpc ${mcpcVersion}`;
-  for (const section of ['auth', 'budgets', 'audit', 'telemetry'] as const) {
+  for (const section of ['budgets', 'audit', 'telemetry'] as const) {
     if (file[section] !== undefined) {
       reporter.error('MCPC_UNSUPPORTED', [section], `the '${section}' section is not supported yet by ${version}; remove it until it is`, { part: 'key' });
     }

@@ -1,4 +1,14 @@
-import type { AccessRule, ConfigText, EmptyInputSpec, HttpSpec, JsonObject, LimitsSpec, ResourceSpec, ServerLimitsSpec } from '../../runtime/contract/spec.js';
+import type {
+  AccessRule,
+  AuthSpec,
+  ConfigText,
+  EmptyInputSpec,
+  HttpSpec,
+  JsonObject,
+  LimitsSpec,
+  ResourceSpec,
+  ServerLimitsSpec,
+} from '../../runtime/contract/spec.js';
 import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { StreamKeyColumn } from '../../runtime/contract/spec.js';
 import type { Encoding } from './clickhouse-type.js';
@@ -26,6 +36,8 @@ export interface ServerIR {
   /** `server.limits` as written (the runtime owns the defaults). */
   limits: ServerLimitsSpec;
   listPageSize: number;
+  /** `auth`: who may call and how they prove it; absent: anonymous over HTTP, the operator over stdio. */
+  auth?: AuthSpec;
   sources: SourceIR[];
   resources: ResourceIR[];
   tools: ToolIR[];

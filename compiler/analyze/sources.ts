@@ -2,7 +2,6 @@ import type { Reporter } from '../diagnostics/reporter.js';
 import type { PipelineFile, SourceSection } from '../validate/pipeline-file.js';
 import { isLiteral, parseConfigText } from './config-text.js';
 import type { ConfigText } from '../../runtime/contract/spec.js';
-import { mcpcVersion } from '../paths.js';
 import type { ResourceIR, SchemaFile, SourceIR } from './ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
@@ -107,23 +106,13 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
       continue;
     }
     const access = section.access ?? 'authenticated';
-    if (section.scopes !== undefined) {
-      // Nothing the language accepts may be silently ignored: a scope that is not enforced would
-      // let through callers its author meant to keep out.
-      if (access === 'anonymous') {
-        reporter.error('MCPC_ACCESS_CONFLICT', ['resources', name, 'scopes'], `resource '${name}' is open to anonymous callers, so scopes cannot restrict it`, {
-          part: 'key',
-          hint: 'remove scopes, or make the resource access: authenticated',
-        });
-      } else {
-        reporter.error(
-          'MCPC_UNSUPPORTED',
-          ['resources', name, 'scopes'],
-          `scopes are not enforced yet by mcpc ${mcpcVersion}; remove them until they are (the resource stays authenticated-only)`,
-          { part: 'key' },
-        );
-      }
+    if (section.scopes !== undefined && access === 'anonymous') {
+      reporter.error('MCPC_ACCESS_CONFLICT', ['resources', name, 'scopes'], `resource '${name}' is open to anonymous callers, so scopes cannot restrict it`, {
+        part: 'key',
+        hint: 'remove scopes, or make the resource access: authenticated',
+      });
     }
+    const scopes = access === 'authenticated' && section.scopes !== undefined && section.scopes.length > 0 ? [...new Set(section.scopes)].sort() : undefined;
     out.push({
       name,
       uri: `mcpc://${file.server.name}/${name}`,
@@ -132,6 +121,7 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
       table: section.table,
       ...(section.description === undefined ? {} : { description: section.description }),
       access,
+      ...(scopes === undefined ? {} : { scopes }),
     });
   }
   return out;

@@ -24,6 +24,8 @@ Usage:
   mcpc dev FILE [--host H] [--port P]  build, serve over HTTP on embedded ClickHouse, rebuild on change
                [--reseed]              first drop the tables of embedded sources with a seed, and seed again
   mcpc graph FILE [--format F]         print the resources, tools and pipelines (with their steps) as a graph
+  mcpc keys add NAME --file F          mint an API key: print it once, append its SHA-256 hash to F
+               [--scopes a,b]          the scopes it grants
   mcpc --help | --version
 
 Formats (check, diff): text (default), json, github (GitHub Actions annotations).
@@ -66,6 +68,8 @@ function parseCommandLine(argv: readonly string[]) {
       database: { type: 'string' },
       tables: { type: 'string' },
       name: { type: 'string' },
+      scopes: { type: 'string' },
+      file: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -90,7 +94,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const [command, ...files] = positionals;
   const only = (allowed: string[]) => {
-    for (const option of ['out', 'format', 'host', 'port', 'reseed', 'against', 'write', 'url', 'embedded', 'database', 'tables', 'name'] as const) {
+    for (const option of ['out', 'format', 'host', 'port', 'reseed', 'against', 'write', 'url', 'embedded', 'database', 'tables', 'name', 'scopes', 'file'] as const) {
       if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`--${option} does not apply to '${command}'`);
     }
   };
@@ -155,6 +159,18 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       const format = values.format ?? 'mermaid';
       if (format !== 'mermaid' && format !== 'dot') throw new UsageError(`graph --format must be mermaid or dot, not '${format}'`);
       return (await import('./commands.js')).graphCommand(files[0]!, format, io);
+    }
+    case 'keys': {
+      only(['scopes', 'file']);
+      const [action, name, ...rest] = files;
+      if (action !== 'add') throw new UsageError(`keys takes one action, add, not '${action ?? ''}'`);
+      if (name === undefined || rest.length > 0) throw new UsageError('keys add takes exactly one key name');
+      if (values.file === undefined) throw new UsageError('keys add needs --file, the key file the pipeline names in auth.api_keys.file');
+      const scopes = (values.scopes ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      return (await import('./keys.js')).keysAddCommand(name, scopes, values.file, io);
     }
     case undefined:
       io.stdout(USAGE);

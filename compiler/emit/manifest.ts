@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../runtime/contract/canonical-json.js';
 import { createHash } from 'node:crypto';
+import type { AccessRule, AuthSpec } from '../../runtime/contract/spec.js';
 import type { ServerIR, ToolIR } from '../analyze/ir.js';
 
 /** The versioned description of what a built server serves, for review and `mcpc diff`. */
@@ -8,6 +9,15 @@ export interface Manifest {
   generator: string;
   source_file: string;
   server: { name: string; version: string; description?: string };
+  /** Who may call: the identity providers (never a key, a URL from the environment, or a secret) and whether anonymous callers are served. */
+  auth?: {
+    anonymous: boolean;
+    providers: Array<
+      | { kind: 'jwt'; issuer: string; audience: string; algorithms: string[]; keys: 'jwks' | 'public_key'; scopes_claim: string; clock_skew_s: number }
+      | { kind: 'api_keys' }
+    >;
+    scopes_supported: string[];
+  };
   sources: Array<{ name: string; limits: { max_rows: number; max_bytes: number; max_execution_time_s: number; max_memory_bytes: number } }>;
   resources: Array<{
     name: string;
@@ -17,6 +27,8 @@ export interface Manifest {
     table: string;
     description?: string;
     access: string;
+    /** Scopes a caller's token must carry to see it. */
+    scopes?: string[];
     /** The table's columns from the build-time catalog, where the source has one. */
     columns?: Array<{ name: string; type: string; comment: string }>;
     /** sha256 over what a client depends on: name, URI, access and columns. */
@@ -31,6 +43,7 @@ export interface Manifest {
       reads: string[];
       /** Who may see and call it, derived from what it reads. */
       access: string;
+      scopes?: string[];
       input_schema: Record<string, unknown>;
       output_schema: Record<string, unknown>;
       /** sha256 over what a client depends on: name, input and output schemas, access. */
@@ -68,6 +81,7 @@ export interface Manifest {
     description: string;
     reads: string[];
     access: string;
+    scopes?: string[];
     input_schema: Record<string, unknown>;
     output_schema: Record<string, unknown>;
     /** Resources written by the tools it reaches; it then takes an idempotency_key. */
@@ -85,6 +99,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
     generator,
     source_file: ir.fileName,
     server: { name: ir.name, version: ir.version, ...(ir.description === undefined ? {} : { description: ir.description }) },
+    ...(ir.auth === undefined ? {} : { auth: authEntry(ir.auth) }),
     sources: ir.sources.map((s) => ({
       name: s.name,
       limits: {
@@ -102,6 +117,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       table: r.table,
       ...(r.description === undefined ? {} : { description: r.description }),
       access: r.access,
+      ...scopesEntry(r),
       ...(r.columns === undefined ? {} : { columns: r.columns.map((c) => ({ ...c })) }),
       fingerprint: fingerprint({ name: r.name, uri: r.uri, access: r.access, columns: (r.columns ?? []).map((c) => ({ name: c.name, type: c.type })) }),
     })),
@@ -111,6 +127,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       description: p.description,
       reads: p.reads,
       access: p.access,
+      ...scopesEntry(p),
       input_schema: p.inputSchema,
       output_schema: p.outputSchema,
       ...(p.writes.length === 0 ? {} : { writes: p.writes }),
@@ -129,6 +146,7 @@ function toolEntry(tool: ToolIR): Manifest['tools'][number] {
     source: tool.source,
     reads: tool.reads,
     access: tool.access,
+    ...scopesEntry(tool),
     input_schema: tool.inputSchema,
     output_schema: tool.outputSchema,
     fingerprint: toolFingerprint(tool.name, tool.inputSchema, tool.outputSchema, tool.access),
@@ -172,4 +190,26 @@ function toolFingerprint(name: string, inputSchema: unknown, outputSchema: unkno
 
 function fingerprint(value: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
+}
+
+function scopesEntry(rule: AccessRule): { scopes?: string[] } {
+  return rule.scopes === undefined ? {} : { scopes: [...rule.scopes] };
+}
+
+function authEntry(auth: AuthSpec): NonNullable<Manifest['auth']> {
+  const providers: NonNullable<Manifest['auth']>['providers'] = [];
+  if (auth.jwt) {
+    const { jwt } = auth;
+    providers.push({
+      kind: 'jwt',
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      algorithms: [...jwt.algorithms],
+      keys: jwt.jwksUrl === undefined ? 'public_key' : 'jwks',
+      scopes_claim: jwt.scopesClaim,
+      clock_skew_s: jwt.clockSkewS,
+    });
+  }
+  if (auth.apiKeys) providers.push({ kind: 'api_keys' });
+  return { anonymous: auth.anonymous, providers, scopes_supported: [...auth.scopesSupported] };
 }

@@ -6,13 +6,29 @@ export interface PipelineFile {
   mcpc: 1;
   server: ServerSection;
   sources: Record<string, SourceSection>;
-  auth?: Record<string, unknown>;
+  auth?: AuthSection;
   resources?: Record<string, ResourceSection>;
   tools?: Record<string, ToolSection>;
   pipelines?: Record<string, PipelineSection>;
   budgets?: Record<string, unknown>;
   audit?: Record<string, unknown>;
   telemetry?: Record<string, unknown>;
+}
+
+export interface AuthSection {
+  jwt?: {
+    issuer: string;
+    audience: string;
+    jwks_url?: string;
+    public_key?: string;
+    algorithms: string[];
+    scopes_claim?: 'scope' | 'scp';
+    clock_skew_s?: number;
+    jwks_cooldown_s?: number;
+  };
+  api_keys?: { file: string };
+  anonymous?: boolean;
+  resource?: string;
 }
 
 interface ServerSection {

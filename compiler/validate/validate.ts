@@ -155,7 +155,19 @@ function describeError(error: ErrorObject, root: unknown): MappedError | undefin
         part: 'value',
         message: `${where} lists the same entry twice (items ${String(params.j)} and ${String(params.i)})`,
       };
-    case 'oneOf':
+    case 'oneOf': {
+      // No branch matched: the failing branch reports the specific problem. More than one
+      // matched: nothing else reports it, so say which keys exclude each other.
+      const passing = params.passingSchemas as number[] | null | undefined;
+      if (!passing) return undefined;
+      const keys = ((error.schema ?? []) as JsonSchema[]).flatMap((branch) => (branch.required as string[] | undefined) ?? []);
+      return {
+        code: 'MCPC_SCHEMA_INVALID',
+        path,
+        part: 'key',
+        message: keys.length > 0 ? `${where} takes exactly one of ${keys.join(', ')}, not several` : `${where} matches more than one of its allowed forms`,
+      };
+    }
     case 'anyOf':
     case 'if':
       return undefined; // the failing branch reports the specific problem

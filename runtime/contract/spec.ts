@@ -34,9 +34,40 @@ export interface ServerSpec {
   readonly limits?: ServerLimitsSpec;
   /** How many tools or resources one list response holds; clients follow `nextCursor` for more. */
   readonly listPageSize: number;
+  /** Who may call, and how callers prove it; absent: anonymous callers over HTTP, the operator over stdio. */
+  readonly auth?: AuthSpec;
   readonly sources: Readonly<Record<string, SourceSpec>>;
   readonly resources: readonly ResourceSpec[];
   readonly tools: readonly ToolSpec[];
+}
+
+/** `auth` of a pipeline: the identity providers a server accepts tokens from. */
+export interface AuthSpec {
+  readonly jwt?: JwtSpec;
+  readonly apiKeys?: { readonly file: ConfigText };
+  /** Callers without credentials are served (they see `access: anonymous` resources only). */
+  readonly anonymous: boolean;
+  /** The public URL of this server's MCP endpoint, as RFC 9728 metadata names it; absent: from the request's Host. */
+  readonly resource?: string;
+  /** Every scope a resource requires, for the metadata's `scopes_supported`. */
+  readonly scopesSupported: readonly string[];
+}
+
+/** JWT bearer tokens from one issuer, verified against its JWKS or a static public key. */
+export interface JwtSpec {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Exactly one of `jwksUrl` and `publicKey`. */
+  readonly jwksUrl?: ConfigText;
+  /** A PEM (SPKI) public key. */
+  readonly publicKey?: ConfigText;
+  /** Asymmetric algorithms only; `none` and HMAC are refused at build time. */
+  readonly algorithms: readonly string[];
+  /** The claim scopes come from: `scope` (space-separated text) or `scp` (a list). */
+  readonly scopesClaim: 'scope' | 'scp';
+  readonly clockSkewS: number;
+  /** Least seconds between JWKS fetches for unknown key ids. */
+  readonly jwksCooldownS: number;
 }
 
 export interface HttpSpec {
@@ -99,6 +130,8 @@ export type AccessLevel = 'anonymous' | 'authenticated';
  */
 export interface AccessRule {
   readonly access: AccessLevel;
+  /** Scopes a caller's credentials must all carry (authenticated access only); absent: none. */
+  readonly scopes?: readonly string[];
 }
 
 export interface ResourceSpec extends AccessRule {

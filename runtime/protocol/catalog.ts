@@ -21,18 +21,26 @@ interface McpResource {
 
 /**
  * The tools and resources each caller sees. Callers with the same rights see the same lists, so
- * a view is built once per kind of caller and reused: a list request costs a lookup, not a rebuild.
+ * a view is built once per kind of caller and set of scopes that matter here, and reused: a list
+ * request costs a lookup, not a rebuild. Scopes no resource requires do not make a new view, so
+ * the views are bounded by the server's scopes, not by what tokens carry.
  */
 export class Catalog {
   private readonly views = new Map<string, CatalogView>();
+  private readonly scopes: ReadonlySet<string>;
 
   constructor(
     private readonly spec: ServerSpec,
     private readonly tools: readonly ServedTool[],
-  ) {}
+  ) {
+    this.scopes = new Set(spec.auth?.scopesSupported ?? []);
+  }
 
   viewFor(principal: Principal): CatalogView {
-    const key = principal.kind;
+    const key = `${principal.kind} ${principal.scopes
+      .filter((s) => this.scopes.has(s))
+      .sort()
+      .join(' ')}`;
     let view = this.views.get(key);
     if (!view) {
       view = this.build(principal);

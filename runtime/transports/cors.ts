@@ -10,7 +10,7 @@ const ALLOWED_HEADERS = ['content-type', 'accept', 'authorization', 'mcp-protoco
 export function corsHeaders(req: IncomingMessage): Record<string, string> {
   const origin = req.headers.origin;
   if (origin === undefined) return {};
-  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'mcp-session-id, mcp-protocol-version' };
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'mcp-session-id, mcp-protocol-version, www-authenticate' };
 }
 
 /**

@@ -2,14 +2,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import { ANONYMOUS, type Principal } from '../contract/access.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { healthReport } from '../health.js';
 import { log } from '../log.js';
 import { guardMessage } from '../protocol/inbound-guard.js';
+import { ANONYMOUS } from '../contract/access.js';
 import { authInfoFor, serverFactory } from '../protocol/server-factory.js';
 import type { Runtime } from '../runtime.js';
 import { withoutSelfCancelled } from './batches.js';
 import { BodyReader, refuse } from './http-body.js';
+import { challenge, isMetadataPath, missingScopesFor, protectedResourceMetadata } from './http-auth.js';
 import { corsHeaders, preflight } from './cors.js';
 
 const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -26,7 +28,7 @@ export interface HttpServing {
  * body is read under the server's limits and every message guarded before the SDK parses it;
  * and every response ends, at the latest at a deadline past the longest a call can take.
  */
-export async function serveHttp(runtime: Runtime, host: string, port: number): Promise<HttpServing> {
+export async function serveHttp(runtime: Runtime, host: string, port: number, authenticator: Authenticator): Promise<HttpServing> {
   const { limits } = runtime;
   const handler = createMcpHandler(serverFactory(runtime, ANONYMOUS), {
     onerror: (error) => log.warn('request rejected', { error: error.message }),
@@ -49,7 +51,14 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
       return;
     }
     for (const [name, value] of Object.entries(corsHeaders(req))) res.setHeader(name, value);
-    const caller = Object.assign(req, { auth: authInfoFor(identifyCaller(req), req.socket.remoteAddress ?? 'unknown', res) });
+    // Identified before the body is read: a bad or missing token costs no body, no parse, no work.
+    const identity = await authenticator.identify(req.headers.authorization);
+    if (!identity.ok) {
+      refuse(res, 401, `unauthorized: ${identity.reason}`, challenge(req, runtime.spec.auth, identity));
+      return;
+    }
+    const { principal } = identity;
+    const caller = Object.assign(req, { auth: authInfoFor(principal, req.socket.remoteAddress ?? 'unknown', res) });
     if (req.method !== 'POST') {
       await mcp(caller as Parameters<typeof mcp>[0], res);
       return;
@@ -61,6 +70,16 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
       message = JSON.parse(text);
     } catch {
       refuse(res, 400, 'Parse error: the request body is not JSON');
+      return;
+    }
+    const missing = missingScopesFor(runtime, principal, message);
+    if (missing) {
+      refuse(
+        res,
+        403,
+        `forbidden: the token lacks scope ${missing.join(' ')}`,
+        challenge(req, runtime.spec.auth, { error: 'insufficient_scope', scope: missing }),
+      );
       return;
     }
     const guarded = guardMessage(message, limits.maxArgumentDepth);
@@ -91,6 +110,11 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
       const path = (req.url ?? '/').split('?', 1)[0];
       if (path === '/mcp') {
         serveMcp(req, res).catch((error: unknown) => reportHandlerError(error as Error));
+      } else if (isMetadataPath(path, runtime.spec.auth, req) && (req.method === 'GET' || req.method === 'HEAD')) {
+        if (!checkHost(req, res)) return;
+        // Public by design (RFC 9728): any origin may read it, so browser clients can find the authorization server.
+        res.setHeader('access-control-allow-origin', '*');
+        sendJson(res, 200, protectedResourceMetadata(req, runtime.spec.auth!, runtime.spec.name));
       } else if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         if (!checkHost(req, res)) return;
         void answerHealth(runtime, res);
@@ -118,14 +142,6 @@ export async function serveHttp(runtime: Runtime, host: string, port: number): P
       });
     },
   };
-}
-
-/**
- * The caller of one HTTP request. This version has no authentication, so every HTTP caller is
- * anonymous; credentials, when they arrive, are read here, once per request.
- */
-function identifyCaller(_req: IncomingMessage): Principal {
-  return ANONYMOUS;
 }
 
 /** A client that went away mid-response is not a server failure; anything else is. */

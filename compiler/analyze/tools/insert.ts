@@ -57,6 +57,7 @@ export async function analyzeInsertTool(scope: ToolScope, name: string, section:
     description: writeDescription(section.description),
     source: placement.source,
     access: placement.access,
+    ...(placement.scopes === undefined ? {} : { scopes: placement.scopes }),
     reads: [],
     writes,
     table: { ...(resource.database === undefined ? {} : { database: resource.database }), name: resource.table },

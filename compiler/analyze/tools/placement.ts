@@ -53,7 +53,7 @@ export function placeTool(
     if (!readSources.has(found.source)) readSources.set(found.source, index);
   }
   if (!valid) return undefined;
-  const access = requiredAccess(touched).access;
+  const access = requiredAccess(touched);
   if (readSources.size > 1) {
     reporter.error(
       'MCPC_SOURCE_MISMATCH',
@@ -72,10 +72,10 @@ export function placeTool(
       );
       return undefined;
     }
-    return { source: section.source, reads, access };
+    return { source: section.source, reads, ...access };
   }
-  if (implied !== undefined) return { source: implied, reads, access };
-  if (sourceNames.length === 1) return { source: sourceNames[0]!, reads, access };
+  if (implied !== undefined) return { source: implied, reads, ...access };
+  if (sourceNames.length === 1) return { source: sourceNames[0]!, reads, ...access };
   reporter.error('MCPC_SOURCE_AMBIGUOUS', at, `tool '${name}' reads no resource and names no source, and there are ${sourceNames.length} sources`, {
     part: 'key',
     hint: `add source: ${sourceNames[0]} (or reads: [...])`,

@@ -2,7 +2,7 @@ import type { WriterFunction } from 'ts-morph';
 import type { InsertToolIR, JsonSchema } from '../../analyze/ir.js';
 import { tsTypeOf } from '../../analyze/params.js';
 import { camelCase, constant, escapeDoc, jsDoc, propertyName, value, writeObject } from '../typescript-writer.js';
-import { commonEntries, type ToolWriter } from './writer.js';
+import { accessEntries, commonEntries, type ToolWriter } from './writer.js';
 
 /**
  * `kind: insert` as generated code: the interface of one row it takes (each field typed as its
@@ -20,7 +20,7 @@ export const writeInsertTool: ToolWriter<InsertToolIR> = (tool) => {
       writeObject(w, [
         ...commonEntries(tool),
         ['writes', value(tool.writes)],
-        ['access', value(tool.access)],
+        ...accessEntries(tool),
         ['table', value(tool.table)],
         ['columns', value(columns.map((c) => ({ name: c.name, type: c.type })))],
         ['maxRows', value(tool.maxRows)],

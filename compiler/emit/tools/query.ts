@@ -2,7 +2,7 @@ import type { CodeBlockWriter, WriterFunction } from 'ts-morph';
 import { tsTypeOf } from '../../../runtime/contract/clickhouse-json.js';
 import type { BindingIR, ColumnIR, QueryToolIR, StreamToolIR } from '../../analyze/ir.js';
 import { camelCase, constant, escapeDoc, jsDoc, propertyName, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
-import { commonEntries, type ToolWriter } from './writer.js';
+import { accessEntries, commonEntries, type ToolWriter } from './writer.js';
 
 /**
  * `kind: query` as generated code: an interface of the validated arguments, the SQL laid out as
@@ -25,7 +25,7 @@ export const writeQueryTool: ToolWriter<QueryToolIR> = (tool) => {
     constant(escapeDoc(tool.description), `export const ${variable} = mcpc.queryTool${generics}(`, (w) => {
       writeObject(w, [
         ...commonEntries(tool),
-        ['access', value(tool.access)],
+        ...accessEntries(tool),
         ['inputSchema', value(tool.inputSchema)],
         ...(tool.columns ? [['columns', value(tool.columns)] as Entry] : []),
         ['sql', (x) => x.write(sqlConstant)],

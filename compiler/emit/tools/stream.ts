@@ -2,7 +2,7 @@ import type { WriterFunction } from 'ts-morph';
 import type { StreamToolIR } from '../../analyze/ir.js';
 import { camelCase, constant, escapeDoc, templateLiteral, value, writeObject, type Entry } from '../typescript-writer.js';
 import { paramsInterface, rowInterface, writeBind } from './query.js';
-import { commonEntries, type ToolWriter } from './writer.js';
+import { accessEntries, commonEntries, type ToolWriter } from './writer.js';
 
 /**
  * `kind: stream` as generated code: the interfaces of its arguments and rows, the SQL of its first
@@ -30,7 +30,7 @@ export const writeStreamTool: ToolWriter<StreamToolIR> = (tool) => {
     constant(escapeDoc(tool.description), `export const ${variable} = mcpc.streamTool<${argsType}, ${rowType}>(`, (w) => {
       writeObject(w, [
         ...commonEntries(tool),
-        ['access', value(tool.access)],
+        ...accessEntries(tool),
         ['inputSchema', value(tool.inputSchema)],
         ['columns', value(columns)],
         ['key', value(key)],

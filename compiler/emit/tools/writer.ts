@@ -1,4 +1,5 @@
 import type { WriterFunction } from 'ts-morph';
+import type { AccessRule } from '../../../runtime/contract/spec.js';
 import type { ToolIR } from '../../analyze/ir.js';
 import { type Entry, value } from '../typescript-writer.js';
 
@@ -20,4 +21,9 @@ export function commonEntries(tool: ToolIR): Entry[] {
     ['source', value(tool.source)],
     ['reads', value(tool.reads)],
   ];
+}
+
+/** Who may see and call a tool or pipeline: its access level, and the scopes it requires when any. */
+export function accessEntries(rule: AccessRule): Entry[] {
+  return [['access', value(rule.access)], ...(rule.scopes === undefined ? [] : [['scopes', value(rule.scopes)] as Entry])];
 }

@@ -1,0 +1,100 @@
+import { createPublicKey } from 'node:crypto';
+import { createRemoteJWKSet, errors, importSPKI, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { Principal } from '../contract/access.js';
+import type { JwtSpec } from '../contract/spec.js';
+import { StartupError } from '../errors.js';
+
+/** A JWT's verdict: the caller it names, or why it is refused (a message safe to send back). */
+export type JwtVerdict = { ok: true; principal: Principal } | { ok: false; reason: string };
+
+/** Longest a JWKS fetch may take before the token waiting for it is refused. */
+const JWKS_TIMEOUT_MS = 5000;
+/** How long fetched keys are trusted before the next token refetches them (a rotation is seen within this). */
+const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
+
+/**
+ * Verifies JWTs with jose: the signature against the issuer's JWKS (fetched on first use, cached,
+ * fetched again for a key id it has not seen, at most once per cooldown, as jose's remote key
+ * set does) or a static public key; only the algorithms the pipeline lists, so `none` and an
+ * HMAC signature made with the public key as its secret never verify; `iss`, `aud`, `exp`
+ * (required), `nbf` within the clock skew; and `sub`, which names the caller.
+ */
+export async function createJwtVerifier(spec: JwtSpec, keys: { jwksUrl?: string; publicKey?: string }): Promise<(token: string) => Promise<JwtVerdict>> {
+  const getKey = keys.jwksUrl !== undefined ? remoteKeys(keys.jwksUrl, spec) : await staticKeys(keys.publicKey ?? '', spec.algorithms);
+  const options = {
+    issuer: spec.issuer,
+    audience: spec.audience,
+    algorithms: [...spec.algorithms],
+    clockTolerance: spec.clockSkewS,
+    requiredClaims: ['exp', 'sub'],
+  };
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, getKey, options);
+      return { ok: true, principal: { id: `jwt:${safeId(payload.sub ?? '')}`, kind: 'user', scopes: scopesOf(payload, spec.scopesClaim) } };
+    } catch (error) {
+      return { ok: false, reason: reasonFor(error) };
+    }
+  };
+}
+
+function remoteKeys(url: string, spec: JwtSpec): JWTVerifyGetKey {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StartupError(`auth.jwt.jwks_url is not a URL`);
+  }
+  return createRemoteJWKSet(parsed, { cooldownDuration: spec.jwksCooldownS * 1000, cacheMaxAge: JWKS_MAX_AGE_MS, timeoutDuration: JWKS_TIMEOUT_MS });
+}
+
+/** One key per listed algorithm the PEM key can serve (an RSA key serves RS* and PS*, an EC key its curve's ES*). */
+async function staticKeys(pem: string, algorithms: readonly string[]): Promise<JWTVerifyGetKey> {
+  try {
+    createPublicKey(pem);
+  } catch {
+    throw new StartupError('auth.jwt.public_key is not a PEM public key');
+  }
+  const byAlg = new Map<string, Awaited<ReturnType<typeof importSPKI>>>();
+  for (const alg of algorithms) {
+    const key = await importSPKI(pem, alg).catch(() => undefined);
+    if (key) byAlg.set(alg, key);
+  }
+  if (byAlg.size === 0) throw new StartupError(`auth.jwt.public_key serves none of the algorithms listed (${algorithms.join(', ')})`);
+  // jose checks the token's alg against the allow-list before it asks for a key.
+  return (header) => {
+    const key = byAlg.get(header.alg);
+    if (!key) throw new errors.JOSEAlgNotAllowed(`the public key does not serve ${header.alg}`);
+    return key;
+  };
+}
+
+function scopesOf(payload: JWTPayload, claim: 'scope' | 'scp'): string[] {
+  const value = payload[claim];
+  if (typeof value === 'string') return value.split(' ').filter((s) => s !== '');
+  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
+  return [];
+}
+
+/** A subject as it appears in logs and ClickHouse's query log: printable, bounded. */
+function safeId(sub: string): string {
+  return sub.replace(/[^\x21-\x7E]/g, '_').slice(0, 200);
+}
+
+/** What went wrong with a token, in words a client may see (no key material, no token text). */
+function reasonFor(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'the token is not valid yet';
+    return `the token's ${error.claim} claim is not accepted`;
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return "the token's signing algorithm is not accepted";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
+  if (error instanceof errors.JWKSNoMatchingKey) return "the token's key is not among the issuer's keys";
+  if (error instanceof errors.JWKSTimeout || (error instanceof errors.JOSEError && error.code === 'ERR_JWKS_INVALID'))
+    return "the issuer's keys could not be fetched";
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'the token is not a well-formed JWT';
+  if (error instanceof errors.JOSEError) return 'the token is not accepted';
+  // A JWKS that cannot be reached (network error): the token cannot be checked now.
+  return "the issuer's keys could not be fetched";
+}
