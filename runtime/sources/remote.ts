@@ -3,6 +3,7 @@ import type { LimitsSpec } from '../contract/spec.js';
 import { StartupError, ToolFailure } from '../errors.js';
 import { log } from '../log.js';
 import {
+  callerSettings,
   describeWith,
   type InsertRequest,
   insertTarget,
@@ -58,6 +59,8 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
   const where = redact(options.url);
   const settings = { ...pinnedReadSettings(options.limits), cancel_http_readonly_queries_on_client_close: 1 as const };
   let version: string | undefined;
+  /** Whether the server knows `log_comment` (ClickHouse 20.12 and later); known once it is verified. */
+  let logComment = false;
 
   /** Checks the server can bind parameters; refusals are final, unreachability is retried later. */
   const verify = async (): Promise<string> => {
@@ -75,6 +78,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
       throw new StartupError(`source '${options.name}': ClickHouse ${found} at ${where} refused a parameterized query: ${firstLine(error)}`);
     }
     version = found;
+    logComment = atLeast(found, LOG_COMMENT_VERSION);
     log.info('source ready', { source: options.name, engine: 'remote', url: where, clickhouse: found });
     return found;
   };
@@ -105,7 +109,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         query_params: request.params,
         format: 'JSONEachRow',
         query_id: request.queryId,
-        clickhouse_settings: settings,
+        clickhouse_settings: { ...settings, ...callerSettings(request.caller, logComment) },
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
       return result.json<Row>();
@@ -132,7 +136,11 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
           query_params: request.params,
           format: 'JSONEachRow',
           query_id: request.queryId,
-          clickhouse_settings: { ...pinnedStreamSettings(options.limits, request.timeoutS), cancel_http_readonly_queries_on_client_close: 1 },
+          clickhouse_settings: {
+            ...pinnedStreamSettings(options.limits, request.timeoutS),
+            cancel_http_readonly_queries_on_client_close: 1,
+            ...callerSettings(request.caller, logComment),
+          },
           ...(request.signal ? { abort_signal: request.signal } : {}),
         });
         for await (const rows of result.stream<Row>()) yield rows.map((row) => row.json());
@@ -152,7 +160,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         values: [...request.rows],
         format: 'JSONEachRow',
         query_id: request.queryId,
-        clickhouse_settings: pinnedInsertSettings(options.limits, request.token),
+        clickhouse_settings: { ...pinnedInsertSettings(options.limits, request.token), ...callerSettings(request.caller, logComment) },
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
     },
@@ -180,8 +188,15 @@ async function serverVersion(client: ClickHouseClient): Promise<string> {
 }
 
 function supportsQueryParameters(version: string): boolean {
+  return atLeast(version, MIN_VERSION);
+}
+
+/** The first version with the `log_comment` setting; an older server would refuse a query that sets it. */
+const LOG_COMMENT_VERSION = [20, 12] as const;
+
+function atLeast(version: string, [wantMajor, wantMinor]: readonly [number, number]): boolean {
   const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10));
-  return major > MIN_VERSION[0] || (major === MIN_VERSION[0] && minor >= MIN_VERSION[1]);
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
 }
 
 /** The URL without credentials, for messages and logs. */

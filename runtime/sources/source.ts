@@ -11,6 +11,8 @@ export interface SelectRequest {
   params: Record<string, unknown>;
   /** The request id, which is also the ClickHouse query_id. */
   queryId: string;
+  /** Who asked (the principal's id, never a credential): a ClickHouse server logs it and keys quotas by it. */
+  caller: string;
   signal?: AbortSignal;
 }
 
@@ -26,6 +28,7 @@ export interface InsertRequest {
   /** ClickHouse's `insert_deduplication_token`: a replay of the same block with it is dropped. Hex only. */
   token: string;
   queryId: string;
+  caller: string;
   signal?: AbortSignal;
 }
 
@@ -143,4 +146,13 @@ export async function describeWith(client: ClickHouseClient, database: string | 
     ...(settings ? { clickhouse_settings: settings } : {}),
   });
   return result.json<Column>();
+}
+
+/**
+ * The settings that carry the caller to a ClickHouse server, so its own query log and quotas see
+ * who asked: `quota_key` (quotas keyed by it count per caller) and, on servers that know it,
+ * `log_comment` (in system.query_log). Sent per query; both are allowed under readonly=2.
+ */
+export function callerSettings(caller: string, withLogComment: boolean): ClickHouseSettings {
+  return withLogComment ? { quota_key: caller, log_comment: caller } : { quota_key: caller };
 }

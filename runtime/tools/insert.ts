@@ -22,7 +22,8 @@ export const insertKind: ToolKind<InsertToolSpec> = {
     return idempotency.run({ principal: context.principal, tool: tool.name, key, args }, context, async (token) => {
       try {
         // No rows is no write (an empty summary published by a pipeline): the call still succeeds.
-        if (rows.length > 0) await source.insert({ table: tool.table, rows, token, queryId: context.requestId, signal: context.signal });
+        if (rows.length > 0)
+          await source.insert({ table: tool.table, rows, token, queryId: context.requestId, caller: context.principal.id, signal: context.signal });
       } catch (error) {
         if (error instanceof ToolFailure) throw error;
         throw classifyQueryError(error, context.signal, source.limits);

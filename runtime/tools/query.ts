@@ -31,9 +31,10 @@ export const queryKind: ToolKind<QueryToolSpec> = {
               sql: afterPageSql(sqlFor(tool, args), tool.key),
               params: { ...params, ...afterParams(tool.key, after.after), [PAGE_LIMIT_PARAM]: maxRows + 1 },
               queryId: context.requestId,
+              caller: context.principal.id,
               signal: context.signal,
             }
-          : { sql: sqlFor(tool, args), params, queryId: context.requestId, signal: context.signal },
+          : { sql: sqlFor(tool, args), params, queryId: context.requestId, caller: context.principal.id, signal: context.signal },
       );
     } catch (error) {
       if (error instanceof ToolFailure) throw error;

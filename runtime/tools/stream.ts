@@ -165,7 +165,14 @@ function rowsOf(read: Read, limit: number, timeoutS: number): AsyncIterable<Row[
     [PAGE_LIMIT_PARAM]: limit,
     ...(after.length > 0 ? afterParams(tool.key, after) : {}),
   };
-  return source.stream({ sql: sqlFor(tool, args, after.length > 0), params, queryId: context.requestId, signal: context.signal, timeoutS });
+  return source.stream({
+    sql: sqlFor(tool, args, after.length > 0),
+    params,
+    queryId: context.requestId,
+    caller: context.principal.id,
+    signal: context.signal,
+    timeoutS,
+  });
 }
 
 /**
