@@ -65,9 +65,14 @@ export async function devCommand(file: string, options: DevOptions, io: Io): Pro
         ``,
         `mcpc dev: serving '${result.ir.name}' (${result.ir.tools.length + result.ir.pipelines.length} tools) from ${displayPath(dir)}/`,
         `  MCP endpoint   ${url}`,
-        ...(hidden.length > 0
-          ? [`  note           HTTP callers are anonymous; tools over authenticated resources (${hidden.join(', ')}) are served over stdio only`]
-          : []),
+        ...(hidden.length === 0
+          ? []
+          : result.ir.auth === undefined
+            ? [`  note           HTTP callers are anonymous; tools over authenticated resources (${hidden.join(', ')}) are served over stdio only`]
+            : [
+                `  note           HTTP callers without a token are anonymous; tools over authenticated resources (${hidden.join(', ')}) need`,
+                `                 a token with their scopes (Authorization: Bearer ...), or stdio as the local operator`,
+              ]),
         `  health         ${origin}/healthz`,
         `  connect        npx @modelcontextprotocol/inspector   (Streamable HTTP, URL above)`,
         `                 claude mcp add --transport http ${result.ir.name} ${url}`,

@@ -39,7 +39,7 @@ describe('mcpc dev', () => {
   it('builds, seeds the embedded database and serves over HTTP, saying how to connect', async () => {
     expect(dev.output()).toContain(`MCP endpoint   http://127.0.0.1:${port}/mcp`);
     expect(dev.output()).toContain(
-      'HTTP callers are anonymous; tools over authenticated resources (query_orders, notify_analytics, order_analytics) are served over stdio only',
+      'HTTP callers without a token are anonymous; tools over authenticated resources (query_orders, notify_analytics, order_analytics) need',
     );
     expect(dev.output()).toContain('seeded embedded database');
     expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since']);

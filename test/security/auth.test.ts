@@ -262,6 +262,20 @@ describe('malformed Authorization headers are refused with 401 invalid_request',
   });
 });
 
+describe('the hardening limits apply to verified callers too', () => {
+  it('a verified caller with a body over the limit gets 413, and arguments nested too deep are refused', async () => {
+    const big = await rawRequest(server.url, {
+      headers: { ...LEGACY_HEADERS, authorization: bearer(secretsKey), 'content-length': String(50 * 1024 * 1024) },
+    });
+    expect(big.status).toBe(413);
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    const response = await post({ method: 'tools/call', params: { name: 'read_secrets', arguments: { deep } } }, bearer(secretsKey));
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(rpcResult(response.body))).toContain('PARAMS.INVALID');
+  });
+});
+
 describe('API keys', () => {
   it('a wrong key (one character changed) is refused', async () => {
     const last = secretsKey.at(-1) === '0' ? '1' : '0';
