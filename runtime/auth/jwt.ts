@@ -45,6 +45,12 @@ function remoteKeys(url: string, spec: JwtSpec): JWTVerifyGetKey {
   } catch {
     throw new StartupError(`auth.jwt.jwks_url is not a URL`);
   }
+  // Keys fetched over plain HTTP could be swapped on the way, and every token with them: only a
+  // server on this machine may be reached without TLS.
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    throw new StartupError(`auth.jwt.jwks_url must be an https:// address (http:// only on this machine), not ${parsed.protocol}//${parsed.host}`);
+  }
   return createRemoteJWKSet(parsed, { cooldownDuration: spec.jwksCooldownS * 1000, cacheMaxAge: JWKS_MAX_AGE_MS, timeoutDuration: JWKS_TIMEOUT_MS });
 }
 

@@ -72,6 +72,13 @@ describe('anonymous callers refused, a static public key', () => {
     expect(health.status).toBe(200);
   });
 
+  it('a JWKS over plain HTTP to another machine stops the start', async () => {
+    const open = buildPipeline('test/security/auth/open.yaml', 'authz');
+    const result = await runToExit(open, { env: { JWKS_URL: 'http://keys.example.com/jwks.json', KEYS_FILE: '/dev/null' }, cwd: process.cwd() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('auth.jwt.jwks_url must be an https:// address');
+  });
+
   it('a public key that is not PEM stops the start with a message that does not echo it', async () => {
     const result = await runToExit(serverJs, { env: { JWT_PUBLIC_KEY: 'not-a-key-SECRETISH' }, cwd: process.cwd() });
     expect(result.code).toBe(1);
