@@ -1,4 +1,4 @@
-import type { InsertToolSpec, JsonObject, PipelineToolSpec, QueryToolSpec, StreamToolSpec, ToolSpec } from './contract/spec.js';
+import type { InsertToolSpec, JsonObject, PipelineToolSpec, QueryToolSpec, SqlToolSpec, StreamToolSpec, ToolSpec } from './contract/spec.js';
 
 /**
  * Declares a query tool with its argument and row types. The types let the compiler's type-check
@@ -17,6 +17,11 @@ export function streamTool<Args = Record<string, never>, Row = JsonObject>(spec:
 /** Declares an insert tool with the type of its rows (whose keys `columns` name). */
 export function insertTool<Row = JsonObject>(spec: Omit<InsertToolSpec<Row>, 'kind'>): ToolSpec {
   return { kind: 'insert', ...spec } as unknown as ToolSpec;
+}
+
+/** Declares a tool that runs a SELECT written by the agent, over the tables of its reads. */
+export function sqlTool(spec: Omit<SqlToolSpec, 'kind'>): ToolSpec {
+  return { kind: 'sql', ...spec };
 }
 
 /** Declares a composite pipeline served as a tool. */

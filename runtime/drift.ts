@@ -5,6 +5,9 @@ import { log } from './log.js';
 import type { Source } from './sources/source.js';
 import { sanitize } from './tools/query-errors.js';
 
+/** Who the drift check's queries are from, in a ClickHouse server's query log. */
+const DRIFT_CALLER = 'mcpc:drift-check';
+
 /** What the drift check found: tools whose SQL the live source no longer serves as built, and when it looked. */
 export interface DriftReport {
   checked_at: string | null;
@@ -52,7 +55,7 @@ export class DriftWatch {
       try {
         // The build's samples leave list arguments empty, so format() over them reads as the empty table of its structure, as a call with [] does.
         const sql = tool.emptyInputs ? withEmptyInputs(tool.sql, Object.values(tool.emptyInputs)) : tool.sql;
-        live = (await source.select({ sql: `DESCRIBE (${sql})`, params: { ...(tool.samples ?? {}) }, queryId: `mcpc-drift-${tool.name}` })).map((row) => ({
+        live = (await source.select({ sql: `DESCRIBE (${sql})`, params: { ...(tool.samples ?? {}) }, queryId: `mcpc-drift-${tool.name}`, caller: DRIFT_CALLER })).map((row) => ({
           name: String(row.name),
           type: String(row.type),
         }));

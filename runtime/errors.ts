@@ -31,6 +31,7 @@ export type ToolErrorCode =
   | 'IDEMPOTENCY.CONFLICT'
   | 'STREAM.BUSY'
   | 'SCHEMA.DRIFT'
+  | 'SQL.REFUSED'
   | 'INTERNAL';
 
 /** Refuses to start: bad configuration, an unusable database. The message is for the operator. */

@@ -27,5 +27,5 @@ export type {
   StreamToolSpec,
   ToolSpec,
 } from './contract/spec.js';
-export { insertTool, pipelineTool, queryTool, streamTool, toEpochSeconds } from './define.js';
+export { insertTool, pipelineTool, queryTool, sqlTool, streamTool, toEpochSeconds } from './define.js';
 export { main } from './main.js';

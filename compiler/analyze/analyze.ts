@@ -32,7 +32,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   const identifiers = new IdentifierAllocator();
   const sources = analyzeSources(reporter, file, options.readFile);
   const declaredResources = analyzeResources(reporter, file);
-  const analyzed = await analyzeTools({ reporter, file, resources: declaredResources, identifiers, sql: options.sql });
+  const analyzed = await analyzeTools({ reporter, file, sources, resources: declaredResources, identifiers, sql: options.sql });
   const catalog = await applyCatalog(reporter, options.sql, sources, declaredResources, analyzed);
   const { tools } = catalog;
   const resources = declaredResources.map((r) => {

@@ -8,6 +8,7 @@ import type {
   LimitsSpec,
   ResourceSpec,
   ServerLimitsSpec,
+  SqlCatalogSpec,
 } from '../../runtime/contract/spec.js';
 import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { StreamKeyColumn } from '../../runtime/contract/spec.js';
@@ -160,8 +161,23 @@ export interface InsertToolIR extends ToolBaseIR {
   columns?: InsertColumnIR[];
 }
 
+/**
+ * A tool that runs a SELECT written by the agent, over the tables of its reads. The catalog
+ * gives it the tables it may read (and their columns, for its description) and the DDL its guard
+ * checks SQL against; a tool without them does not build.
+ */
+export interface SqlToolIR extends ToolBaseIR {
+  kind: 'sql';
+  maxSqlLength: number;
+  /** Its source's limits, each tightened where the tool sets its own. */
+  limits: LimitsSpec;
+  /** `database.table` of each table of its reads, in the catalog's terms. */
+  tables?: string[];
+  catalog?: SqlCatalogSpec;
+}
+
 /** One member per tool kind the compiler builds. */
-export type ToolIR = QueryToolIR | StreamToolIR | InsertToolIR;
+export type ToolIR = QueryToolIR | StreamToolIR | InsertToolIR | SqlToolIR;
 
 /** A value passed to a step: a literal, a reference, or text with references inside. */
 export type ArgIR =

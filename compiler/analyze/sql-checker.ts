@@ -1,4 +1,5 @@
 import type { Session } from 'chdb';
+import { type ForbiddenClause, refusedByAst } from '../../runtime/contract/select-ast.js';
 import { engineMessage } from './engine-message.js';
 import { findKeyword, findPlaceholders } from './sql-placeholders.js';
 
@@ -165,30 +166,17 @@ function isPlainSelect(canonical: string, placeholders: readonly PlaceholderSamp
   return found.size === placeholders.length && placeholders.every((p) => found.has(p.name));
 }
 
-type Clause = 'FORMAT' | 'INTO OUTFILE' | 'SETTINGS';
+type Clause = ForbiddenClause;
 const CLAUSE_KEYWORDS: Record<Clause, RegExp> = { FORMAT: /FORMAT/, 'INTO OUTFILE': /INTO\s+OUTFILE/, SETTINGS: /SETTINGS/ };
 
 /** Looks for what a declared SELECT must not contain, in the engine's own AST dump. */
 function inspectAst(lines: string[]): { verdict: SqlVerdict & { ok: false }; clause?: Clause } | undefined {
-  const root = lines[0] ?? '';
-  if (!root.startsWith('SelectWithUnionQuery')) {
-    return {
-      verdict: {
-        ok: false,
-        problem: 'not-select',
-        message: `the engine parses it as ${root.split(' ')[0] ?? 'something else'}, but a query tool may only run a SELECT`,
-      },
-    };
-  }
-  for (const line of lines.slice(1)) {
-    const depth = line.length - line.trimStart().length;
-    const node = line.trim();
-    // Direct children of the root besides the union list are `FORMAT x` or `INTO OUTFILE 'f'`.
-    if (depth === 1 && node.startsWith('Identifier ')) return forbidden('FORMAT', ` ${node.slice('Identifier '.length)}`);
-    if (depth === 1 && node.startsWith('Literal ')) return forbidden('INTO OUTFILE');
-    if (node === 'Set') return forbidden('SETTINGS');
-  }
-  return undefined;
+  const refused = refusedByAst(lines);
+  if (!refused) return undefined;
+  if (refused.problem === 'forbidden-clause') return forbidden(refused.clause, refused.detail);
+  return {
+    verdict: { ok: false, problem: 'not-select', message: `the engine parses it as ${refused.root}, but a query tool may only run a SELECT` },
+  };
 }
 
 function forbidden(clause: Clause, detail = ''): { verdict: SqlVerdict & { ok: false }; clause: Clause } {

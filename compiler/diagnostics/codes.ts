@@ -63,6 +63,10 @@ export const DIAGNOSTIC_CODES = {
     "A stream tool's SQL has no order a page can resume after: no top-level ORDER BY of result columns, a LIMIT, a UNION, an expression or a Nullable column in the ORDER BY.",
   MCPC_STREAM_KEY: "A stream tool's stream.key is not the ORDER BY columns of its SQL.",
   MCPC_STREAM_UNTYPED: "A stream tool's result columns are unknown at build time (its source has no schema or seed), so its key cannot be typed.",
+  MCPC_SQL_TOOL_UNCATALOGED:
+    "A sql tool's source has neither a schema nor a seed, so the tables its agent may read, and the catalog its SQL is checked against at run time, are unknown.",
+  MCPC_SQL_TOOL_LIMIT: "A sql tool sets a limit looser than its source's; a tool's limits may only tighten them.",
+  MCPC_SQL_TOOL_READS: "A sql tool reads a resource its guard cannot check against the catalog (a table the source's schema does not have).",
   MCPC_INSERT_TARGET:
     "An insert tool does not name exactly one resource it writes, its table is not that resource's, or the table takes no inserts (a view, a system table).",
   MCPC_INSERT_UNTYPED: "An insert tool's source has no schema or seed, so the columns its rows must have are unknown at build time.",

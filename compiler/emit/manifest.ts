@@ -74,6 +74,16 @@ export interface Manifest {
           /** The columns a row may set; those with a default may be left out. */
           columns?: Array<{ name: string; type: string; has_default: boolean }>;
         }
+      | {
+          kind: 'sql';
+          /** The tables the agent's SQL may read, as `database.table`. */
+          tables: string[];
+          max_sql_length: number;
+          /** The limits its reads run under (its source's, tightened by its own). */
+          limits: { max_rows: number; max_bytes: number; max_execution_time_s: number; max_memory_bytes: number };
+          /** sha256 of the DDL its guard checks SQL against. */
+          catalog_hash: string;
+        }
     )
   >;
   pipelines: Array<{
@@ -175,6 +185,23 @@ function toolEntry(tool: ToolIR): Manifest['tools'][number] {
         table: tool.table.database === undefined ? tool.table.name : `${tool.table.database}.${tool.table.name}`,
         max_rows: tool.maxRows,
         ...(tool.columns === undefined ? {} : { columns: tool.columns.map((c) => ({ name: c.name, type: c.type, has_default: c.hasDefault })) }),
+      };
+    case 'sql':
+      return {
+        name: tool.name,
+        kind: 'sql',
+        ...common,
+        tables: tool.tables ?? [],
+        max_sql_length: tool.maxSqlLength,
+        limits: {
+          max_rows: tool.limits.maxRows,
+          max_bytes: tool.limits.maxBytes,
+          max_execution_time_s: tool.limits.maxExecutionTimeS,
+          max_memory_bytes: tool.limits.maxMemoryBytes,
+        },
+        catalog_hash: `sha256:${createHash('sha256')
+          .update(canonicalJson(tool.catalog ?? null))
+          .digest('hex')}`,
       };
   }
 }

@@ -129,9 +129,11 @@ export interface InsertToolSection extends ToolBase {
   max_rows?: number;
 }
 
-interface SqlToolSection extends ToolBase {
+export interface SqlToolSection extends ToolBase {
   kind: 'sql';
   reads: string[];
+  max_sql_length?: number;
+  limits?: SourceSection['limits'];
 }
 
 export type ToolSection = QueryToolSection | StreamToolSection | InsertToolSection | SqlToolSection;

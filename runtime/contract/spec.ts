@@ -239,6 +239,31 @@ export interface InsertToolSpec<Row = JsonObject> extends ToolSpecBase {
 }
 
 /**
+ * A tool that runs one SELECT written by the agent, over the tables of its reads only: the SQL
+ * guard (runtime/sql-guard/) checks the text with ClickHouse's own parser and query tree, against
+ * the source's catalog in an engine that holds no data, and the canonical text it approved runs
+ * under `readonly=1` with the tool's limits.
+ */
+export interface SqlToolSpec extends ToolSpecBase {
+  readonly kind: 'sql';
+  readonly source: string;
+  /** The longest SQL text a call may send, in characters. */
+  readonly maxSqlLength: number;
+  /** The limits its reads run under: its source's, or tighter ones of its own. */
+  readonly limits: LimitsSpec;
+  /** The tables, views and dictionaries it may read, as `database.table` in the catalog's terms. */
+  readonly tables: readonly string[];
+  /** What the guard checks SQL against: the source's DDL, loaded into an engine of its own with no data. */
+  readonly catalog: SqlCatalogSpec;
+}
+
+/** A source's DDL (its schema files, or its seed's CREATE statements), one statement each, and the database they run in. */
+export interface SqlCatalogSpec {
+  readonly database: string;
+  readonly ddl: readonly string[];
+}
+
+/**
  * A `format(<fmt>, '<structure>', {param:String})` call in a tool's SQL and its empty form,
  * `null('<structure>')`: ClickHouse's `format()` fails on data without rows, so an empty list
  * runs the same query over an empty table of the same structure (proven at build time too).
@@ -295,7 +320,7 @@ export type ArgSpec =
   | { readonly object: Readonly<Record<string, ArgSpec>> };
 
 /** A tool as the runtime holds it, its argument type erased: one member per kind. */
-export type ToolSpec = QueryToolSpec | StreamToolSpec | InsertToolSpec | PipelineToolSpec;
+export type ToolSpec = QueryToolSpec | StreamToolSpec | InsertToolSpec | SqlToolSpec | PipelineToolSpec;
 
 /** The kinds of tool this runtime serves. */
 export type ToolKindName = ToolSpec['kind'];

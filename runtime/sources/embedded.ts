@@ -17,6 +17,7 @@ import {
   pinnedInsertSettings,
   pinnedReadSettings,
   pinnedStreamSettings,
+  pinnedWrittenSettings,
   setStatements,
   type Row,
   type SelectRequest,
@@ -119,6 +120,8 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
   log.info('source ready', { source: options.name, engine: 'embedded', path, clickhouse: version });
   /** Queries running on each reader. */
   const busy = readers.map(() => 0);
+  /** Connections of SQL written by agents, by the limits pinned on them. */
+  const written = new Map<string, Promise<ClickHouseClient>>();
   const { Session } = await import('chdb');
   const streams = new EmbeddedStreams(
     async () => {
@@ -139,28 +142,29 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
     async select(request: SelectRequest): Promise<Row[]> {
       const index = busy.indexOf(Math.min(...busy));
       busy[index]!++;
-      // chDB does not take a query id from the client: the query is marked with a leading comment
-      // naming its request, and a cancelled call kills it by that mark; the call then ends when the
-      // engine has stopped it. (Per-query settings would not do: the chDB adapter sends them as
-      // `SET ...;` statements before the query, a multi-statement text that a kill does not end.)
-      const mark = `/* mcpc:${request.queryId} */`;
-      if (request.signal?.aborted) throw request.signal.reason;
-      const kill = () => void killMarked(prober, mark);
-      request.signal?.addEventListener('abort', kill, { once: true });
       try {
-        const result = await readers[index]!.query({
-          query: `${mark} ${request.sql}`,
-          query_params: request.params,
-          format: 'JSONEachRow',
-          query_id: request.queryId,
-          // No abort_signal: chDB would return early and leave the query running (killed slowly,
-          // seconds later). The kill below stops it, and the call then ends as cancelled.
-        });
-        return await result.json<Row>();
+        return await selectOn(readers[index]!, prober, request);
       } finally {
-        request.signal?.removeEventListener('abort', kill);
         busy[index]!--;
       }
+    },
+    async selectWritten(request: SelectRequest, limits: LimitsSpec): Promise<Row[]> {
+      // One connection per set of limits, pinned when it opens and locked by readonly=1: SQL an
+      // agent writes never runs where declared SQL does, and cannot change what it runs under.
+      const key = JSON.stringify(limits);
+      let connection = written.get(key);
+      if (!connection) {
+        connection = (async () => {
+          const client = open();
+          if (options.database !== undefined && options.database !== '' && options.database !== 'default')
+            await client.command({ query: `USE ${quoteIdentifier(options.database)}` });
+          for (const statement of setStatements({ ...pinnedWrittenSettings(limits), use_query_condition_cache: 0 })) await client.command({ query: statement });
+          return client;
+        })();
+        written.set(key, connection);
+        connection.catch(() => written.delete(key));
+      }
+      return selectOn(await connection, prober, request);
     },
     stream: (request) => streams.stream(request),
     async insert(request: InsertRequest): Promise<void> {
@@ -191,9 +195,39 @@ export async function openEmbeddedSource(options: EmbeddedOptions): Promise<Sour
     },
     async close(): Promise<void> {
       streams.close();
-      await Promise.allSettled([writer, ...readers, prober].map((client) => client.close()));
+      const agents = await Promise.allSettled(written.values());
+      await Promise.allSettled(
+        [writer, ...readers, prober, ...agents.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []))].map((client) => client.close()),
+      );
     },
   };
+}
+
+/**
+ * Runs a read on one connection. chDB does not take a query id from the client: the query is
+ * marked with a leading comment naming its request, and a cancelled call kills it by that mark;
+ * the call then ends when the engine has stopped it. (Per-query settings would not do: the chDB
+ * adapter sends them as `SET ...;` statements before the query, a multi-statement text that a
+ * kill does not end.)
+ */
+async function selectOn(client: ClickHouseClient, prober: ClickHouseClient, request: SelectRequest): Promise<Row[]> {
+  const mark = `/* mcpc:${request.queryId} */`;
+  if (request.signal?.aborted) throw request.signal.reason;
+  const kill = () => void killMarked(prober, mark);
+  request.signal?.addEventListener('abort', kill, { once: true });
+  try {
+    const result = await client.query({
+      query: `${mark} ${request.sql}`,
+      query_params: request.params,
+      format: 'JSONEachRow',
+      query_id: request.queryId,
+      // No abort_signal: chDB would return early and leave the query running (killed slowly,
+      // seconds later). The kill below stops it, and the call then ends as cancelled.
+    });
+    return await result.json<Row>();
+  } finally {
+    request.signal?.removeEventListener('abort', kill);
+  }
 }
 
 /**

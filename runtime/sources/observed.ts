@@ -1,3 +1,4 @@
+import type { LimitsSpec } from '../contract/spec.js';
 import type { InsertRequest, Row, SelectRequest, Source, SourceHealth, StreamRequest } from './source.js';
 
 /** How long a successful query counts as proof that its source is up. */
@@ -19,6 +20,13 @@ export function observed(source: Source): Source {
     async select(request: SelectRequest): Promise<Row[]> {
       const started = performance.now();
       const rows = await source.select(request);
+      lastOkAt = performance.now();
+      lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
+      return rows;
+    },
+    async selectWritten(request: SelectRequest, limits: LimitsSpec): Promise<Row[]> {
+      const started = performance.now();
+      const rows = await source.selectWritten(request, limits);
       lastOkAt = performance.now();
       lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
       return rows;

@@ -10,6 +10,7 @@ import {
   pinnedInsertSettings,
   pinnedReadSettings,
   pinnedStreamSettings,
+  pinnedWrittenSettings,
   type StreamRequest,
   type Row,
   type SelectRequest,
@@ -83,6 +84,16 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
     return found;
   };
 
+  /** Before a call: a refusal (a server too old) is the call's SOURCE.REFUSED; unreachability is its own error. */
+  const usable = async (): Promise<void> => {
+    try {
+      await verify();
+    } catch (error) {
+      if (error instanceof StartupError) throw new ToolFailure('SOURCE.REFUSED', error.message);
+      throw error;
+    }
+  };
+
   try {
     await verify();
   } catch (error) {
@@ -98,12 +109,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
     engine: 'remote',
     limits: options.limits,
     async select(request: SelectRequest): Promise<Row[]> {
-      try {
-        await verify();
-      } catch (error) {
-        if (error instanceof StartupError) throw new ToolFailure('SOURCE.REFUSED', error.message);
-        throw error;
-      }
+      await usable();
       const result = await client.query({
         query: request.sql,
         query_params: request.params,
@@ -114,13 +120,21 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
       });
       return result.json<Row>();
     },
+    async selectWritten(request: SelectRequest, limits: LimitsSpec): Promise<Row[]> {
+      await usable();
+      // Settings travel with the request, readonly=1 last (pinnedWrittenSettings ends with it): the
+      // server applies them in order, and after it no setting can change.
+      const result = await client.query({
+        query: request.sql,
+        format: 'JSONEachRow',
+        query_id: request.queryId,
+        clickhouse_settings: { cancel_http_readonly_queries_on_client_close: 1, ...callerSettings(request.caller, logComment), ...pinnedWrittenSettings(limits) },
+        ...(request.signal ? { abort_signal: request.signal } : {}),
+      });
+      return result.json<Row>();
+    },
     async *stream(request: StreamRequest): AsyncIterable<Row[]> {
-      try {
-        await verify();
-      } catch (error) {
-        if (error instanceof StartupError) throw new ToolFailure('SOURCE.REFUSED', error.message);
-        throw error;
-      }
+      await usable();
       // Aborting the HTTP request ends a read-only query on the server
       // (cancel_http_readonly_queries_on_client_close); one that outlives it is killed by its id.
       const kill = () => {
@@ -149,12 +163,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
       }
     },
     async insert(request: InsertRequest): Promise<void> {
-      try {
-        await verify();
-      } catch (error) {
-        if (error instanceof StartupError) throw new ToolFailure('SOURCE.REFUSED', error.message);
-        throw error;
-      }
+      await usable();
       await writer.insert({
         table: insertTarget(request.table),
         values: [...request.rows],

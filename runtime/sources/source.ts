@@ -55,6 +55,11 @@ export interface Source {
   readonly limits: LimitsSpec;
   select(request: SelectRequest): Promise<Row[]>;
   /**
+   * Runs SQL written by an agent (approved by the SQL guard) under `readonly=1` and `limits`:
+   * on a connection of its own, never one that declared SQL uses.
+   */
+  selectWritten(request: SelectRequest, limits: LimitsSpec): Promise<Row[]>;
+  /**
    * Reads the rows as the engine produces them, a block at a time, pausing the read while the
    * consumer does not pull; cancelling the request (or leaving the loop) stops the query.
    */
@@ -92,6 +97,17 @@ export function pinnedReadSettings(limits: LimitsSpec): ClickHouseSettings {
 
 /** Blocks of 8192 rows: a stream's batches form from them, and a slow query still yields rows often. */
 export const STREAM_BLOCK_SETTINGS = Object.freeze({ max_block_size: '8192' });
+
+/**
+ * Settings SQL written by an agent runs under: those of every read, with readonly=1 last. Unlike
+ * readonly=2, it refuses every setting change (a `SETTINGS` clause, `SET`) and the table functions
+ * that read files, URLs and call arguments (`file()`, `url()`, `format()`): the guard refuses them
+ * first, and the engine would refuse them again.
+ */
+export function pinnedWrittenSettings(limits: LimitsSpec): ClickHouseSettings {
+  const { readonly: _two, ...read } = pinnedReadSettings(limits);
+  return { ...read, readonly: '1' };
+}
 
 /**
  * Settings a stream's read runs under: those of every read, but no cap on the result (the page's

@@ -3,6 +3,7 @@ import type { ToolKind } from './kind.js';
 import { insertKind } from './insert.js';
 import { pipelineKind } from './pipeline.js';
 import { queryKind } from './query.js';
+import { sqlKind } from './sql.js';
 import { streamKind } from './stream.js';
 
 /** Every kind the runtime serves, by name: the one dispatch point for `tools/call` and `tools/list`. */
@@ -10,6 +11,7 @@ export const TOOL_KINDS: { readonly [K in ToolKindName]: ToolKind<Extract<ToolSp
   query: queryKind,
   insert: insertKind,
   stream: streamKind,
+  sql: sqlKind,
   pipeline: pipelineKind,
 };
 

@@ -147,7 +147,14 @@ describe('mcpc command line', () => {
       content_hash: string;
     };
     expect(manifest.server.name).toBe('orders');
-    expect(manifest.tools.map((t) => t.name)).toEqual(['query_orders', 'orders_by_region', 'summarize_orders', 'order_events_since', 'notify_analytics']);
+    expect(manifest.tools.map((t) => t.name)).toEqual([
+      'query_orders',
+      'orders_by_region',
+      'summarize_orders',
+      'order_events_since',
+      'explore_orders',
+      'notify_analytics',
+    ]);
     expect(manifest.content_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 

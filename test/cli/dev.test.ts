@@ -42,7 +42,7 @@ describe('mcpc dev', () => {
       'HTTP callers without a token are anonymous; tools over authenticated resources (query_orders, notify_analytics, order_analytics) need',
     );
     expect(dev.output()).toContain('seeded embedded database');
-    expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since']);
+    expect(await toolNames()).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since', 'explore_orders']);
   });
 
   it('holds its data directory: a second server on it is refused, saying how to stop mcpc dev', async () => {
@@ -56,7 +56,7 @@ describe('mcpc dev', () => {
     const extra = `  order_count:\n    kind: query\n    description: How many orders there are\n    reads: [anonymized_orders]\n    sql: SELECT count() AS orders FROM orders_anon\n\n`;
     writeFileSync(path, readFileSync(path, 'utf8').replace('  summarize_orders:\n', `${extra}  summarize_orders:\n`));
     await waitFor("mcpc dev: serving 'orders'", 2);
-    expect(await toolNames()).toEqual(['orders_by_region', 'order_count', 'summarize_orders', 'order_events_since']);
+    expect(await toolNames()).toEqual(['orders_by_region', 'order_count', 'summarize_orders', 'order_events_since', 'explore_orders']);
   });
 
   it('prints the diagnostics of a broken edit and keeps the last good server running', async () => {
@@ -68,7 +68,7 @@ describe('mcpc dev', () => {
     // The summary line is written after the diagnostics, so waiting for it sees both.
     await waitFor('the previous build keeps serving until the file is fixed');
     expect(dev.output()).toContain('error MCPC_SQL_PLACEHOLDER_UNDECLARED: placeholder {missing:UInt8} has no declared param');
-    expect(await toolNames()).toEqual(['orders_by_region', 'order_count', 'summarize_orders', 'order_events_since']);
+    expect(await toolNames()).toEqual(['orders_by_region', 'order_count', 'summarize_orders', 'order_events_since', 'explore_orders']);
   });
 
   it('stops the server and exits 0 on Ctrl-C', async () => {

@@ -30,7 +30,7 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
 
   it('lists the tools an anonymous caller may see, with schemas', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since']);
+    expect(tools.map((t) => t.name)).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since', 'explore_orders']);
     const byRegion = tools[0]!;
     expect(byRegion.description).toContain('per region');
     expect(byRegion.inputSchema).toMatchObject({ type: 'object', required: ['from', 'to'], additionalProperties: false });
@@ -49,6 +49,38 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
     expect(structured.rows.reduce((sum, r) => sum + Number(r.orders), 0)).toBe(859);
     expect(JSON.parse(text(result))).toEqual(structured);
     expect(result._meta?.['mcpc/request_id']).toMatch(UUID);
+  });
+
+  it('runs a SELECT the model wrote over anonymized orders, rows typed as JSON, and refuses one over production orders', async () => {
+    const { tools } = await client.listTools();
+    const explore = tools.find((t) => t.name === 'explore_orders')!;
+    // The description tells the model the tables and columns it may use, from the catalog.
+    expect(explore.description).toContain('- orders_anon(order_id UInt64, customer_id UInt64, region LowCardinality(String), amount Decimal(12, 2)');
+    expect(explore.inputSchema).toMatchObject({ required: ['sql'], properties: { sql: { type: 'string', maxLength: 4000 } } });
+    const result = await client.callTool({
+      name: 'explore_orders',
+      arguments: {
+        sql: "SELECT region, count() AS orders, sum(amount) AS revenue, min(created) AS first\nFROM orders_anon\nWHERE toDate(created) BETWEEN '2024-01-01' AND '2024-01-31'\nGROUP BY region ORDER BY region -- per region",
+      },
+    });
+    expect(result.isError, text(result)).toBeFalsy();
+    const structured = result.structuredContent as { rows: Array<{ region: string; orders: string; revenue: string; first: string }>; columns: unknown };
+    expect(structured.rows.map((r) => r.region)).toEqual(['east', 'north', 'south', 'west']);
+    // UInt64 and Decimal as exact strings, DateTime as RFC 3339 in UTC: as declared tools return them.
+    expect(structured.rows.reduce((sum, r) => sum + Number(r.orders), 0)).toBe(859);
+    expect(structured.rows[0]!.revenue).toMatch(/^\d+\.\d{1,2}$|^\d+$/);
+    expect(structured.rows[0]!.first).toMatch(/^2024-01-01T\d\d:\d\d:\d\dZ$/);
+    expect(structured.columns).toEqual([
+      { name: 'region', type: 'LowCardinality(String)' },
+      { name: 'orders', type: 'UInt64' },
+      { name: 'revenue', type: 'Decimal(38, 2)' },
+      { name: 'first', type: "DateTime('UTC')" },
+    ]);
+    expect(JSON.parse(text(result))).toEqual(structured);
+    const refused = await client.callTool({ name: 'explore_orders', arguments: { sql: 'SELECT customer FROM orders' } });
+    expect(refused.isError).toBe(true);
+    expect(refused._meta?.['mcpc/error_code']).toBe('SQL.REFUSED');
+    expect(text(refused)).toContain('it reads orders, which this tool may not read; it may read: orders_anon');
   });
 
   it('gives every call its own request id', async () => {

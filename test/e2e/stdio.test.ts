@@ -19,6 +19,7 @@ describe('the example over stdio, launched by a stock SDK client', () => {
       'orders_by_region',
       'summarize_orders',
       'order_events_since',
+      'explore_orders',
       'notify_analytics',
       'order_analytics',
     ]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANONYMOUS, OPERATOR, mayAccess, requiredAccess } from '../../runtime/contract/access.js';
 import { compileArgsValidator, createArgsAjv } from '../../runtime/contract/args.js';
 import type { ToolSpec } from '../../runtime/contract/spec.js';
-import { insertTool, pipelineTool, queryTool, streamTool } from '../../runtime/define.js';
+import { insertTool, pipelineTool, queryTool, sqlTool, streamTool } from '../../runtime/define.js';
 import { TOOL_KINDS } from '../../runtime/tools/kinds.js';
 import { prepareTool } from '../../runtime/tools/served-tool.js';
 
@@ -39,6 +39,19 @@ const specOf = (kind: keyof typeof TOOL_KINDS): ToolSpec => {
         columns: [{ name: 'a', type: 'UInt8' }],
         maxRows: 10,
       });
+    case 'sql':
+      return sqlTool({
+        name: 'x',
+        description: 'd',
+        source: 's',
+        reads: ['r'],
+        access: 'anonymous',
+        inputSchema: { type: 'object' },
+        maxSqlLength: 100,
+        limits: { maxRows: 10, maxBytes: 1000, maxExecutionTimeS: 1, maxMemoryBytes: 1 << 30 },
+        tables: ['default.t'],
+        catalog: { database: 'default', ddl: ['CREATE TABLE t (a UInt8) ENGINE = Memory'] },
+      });
     case 'pipeline':
       return pipelineTool({
         name: 'p',
@@ -68,6 +81,17 @@ describe('tool kinds', () => {
 
   it('says a query tool only reads, the same whatever it is called on', () => {
     expect(TOOL_KINDS.query.annotations(specOf('query') as never)).toEqual({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    });
+  });
+});
+
+describe('sql annotations', () => {
+  it('says a sql tool only reads and reaches nothing outside its source, whatever SQL it is sent', () => {
+    expect(TOOL_KINDS.sql.annotations(specOf('sql') as never)).toEqual({
       readOnlyHint: true,
       destructiveHint: false,
       idempotentHint: true,

@@ -1,7 +1,8 @@
+import { DDL_LOAD_SETTINGS } from '../../../runtime/contract/catalog-load.js';
 import { quoteIdentifier, quoteString } from '../../../runtime/contract/sql-text.js';
 import type { Session } from 'chdb';
 import { engineMessage } from '../engine-message.js';
-import { readBatchFacts, type QueryFacts } from './query-tree.js';
+import { readBatchFacts, type QueryFacts } from '../../../runtime/contract/query-tree.js';
 
 /** A table as the catalog knows it. */
 export interface CatalogTable {
@@ -54,7 +55,7 @@ export class CatalogEngine {
       if (name === 'default') await this.emptyDefault();
       else await this.session.queryAsync(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} SYNC`);
     }
-    for (const setting of ['max_rows_to_read = 1', "read_overflow_mode = 'break'", 'max_execution_time = 10']) await this.session.queryAsync(`SET ${setting}`);
+    for (const setting of DDL_LOAD_SETTINGS) await this.session.queryAsync(`SET ${setting}`);
     await this.session.queryAsync(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)}`);
     await this.session.queryAsync(`USE ${quoteIdentifier(database)}`);
   }

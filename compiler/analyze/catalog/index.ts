@@ -5,31 +5,14 @@ import type { Reporter } from '../../diagnostics/reporter.js';
 import { didYouMean } from '../../diagnostics/suggest.js';
 import { findWordInScalar } from '../../parse/source-document.js';
 import { isLiteral } from '../config-text.js';
-import type { InsertToolIR, QueryToolIR, ResourceIR, SourceIR, StreamToolIR, ToolIR } from '../ir.js';
+import type { InsertToolIR, QueryToolIR, ResourceIR, SourceIR, SqlToolIR, StreamToolIR, ToolIR } from '../ir.js';
 import type { SqlChecker } from '../sql-checker.js';
 import { withColumns } from '../tools/index.js';
 import { typedInsertTool } from '../tools/insert.js';
+import { typedSqlTool } from '../tools/sql.js';
 import { type Analysis, type CatalogTable, CatalogEngine, SYSTEM_DATABASES } from './engine.js';
-import type { QueryFacts } from './query-tree.js';
-
-/**
- * Table functions that read nothing outside the query itself: generated numbers and rows, the
- * call's own arguments (`format`), an empty table of a structure (`null`). Every other table
- * function reaches a file, a URL, another server or another table, and is refused.
- */
-const SELF_CONTAINED_FUNCTIONS = new Set([
-  'numbers',
-  'numbers_mt',
-  'zeros',
-  'zeros_mt',
-  'generate_series',
-  'generateSeries',
-  'generateRandom',
-  'format',
-  'null',
-  'values',
-  'view',
-]);
+import type { QueryFacts } from '../../../runtime/contract/query-tree.js';
+import { SELF_CONTAINED_TABLE_FUNCTIONS, splitQualified, tablesRead } from '../../../runtime/contract/table-reads.js';
 
 /** What the catalog learned about the tools and resources of one pipeline. */
 export interface CatalogResult {
@@ -101,6 +84,25 @@ export async function applyCatalog(reporter: Reporter, sql: SqlChecker, sources:
           { hint: 'add schema: <file of CREATE TABLE statements> to the source' },
         );
       }
+    }
+
+    for (const tool of tools.filter((t): t is SqlToolIR => t.source === source.name && t.kind === 'sql')) {
+      if (!hasCatalog) {
+        reporter.error(
+          'MCPC_SQL_TOOL_UNCATALOGED',
+          tool.at,
+          `sql tool '${tool.name}' needs the tables of source '${source.name}' at build time, to tell the agent what it may read and to check its SQL at run time, and the source has neither a schema nor a seed`,
+          { part: 'key', hint: 'add schema: <file of CREATE TABLE statements> to the source' },
+        );
+        continue;
+      }
+      const typed = typedSqlTool(reporter, tool, {
+        database,
+        ddl: ddl.map((statement) => statement.text),
+        tableOf: (resource) => tablesOfResources.get(resource.name),
+        resources: own,
+      });
+      if (typed) described.set(tool.name, typed);
     }
 
     const sourceTools = tools.filter((t): t is QueryToolIR | StreamToolIR => t.source === source.name && (t.kind === 'query' || t.kind === 'stream'));
@@ -214,7 +216,7 @@ function checkReads(reporter: Reporter, tool: ToolIR, facts: QueryFacts, scope: 
   const sqlPath: DocPath = [...tool.at, 'sql'];
   let ok = true;
   for (const fn of new Set(facts.tableFunctions)) {
-    if (SELF_CONTAINED_FUNCTIONS.has(fn)) continue;
+    if (SELF_CONTAINED_TABLE_FUNCTIONS.has(fn)) continue;
     ok = false;
     reporter.error(
       'MCPC_SQL_EXTERNAL_READ',
@@ -223,9 +225,7 @@ function checkReads(reporter: Reporter, tool: ToolIR, facts: QueryFacts, scope: 
       { ...optionalAt(locateName(reporter, sqlPath, fn)), hint: 'declare the table as a resource of a source, and read it by name' },
     );
   }
-  const read = [...facts.tables, ...facts.dictionaries.map((d) => (d.includes('.') ? d : `${scope.database}.${d}`))];
-  for (const qualified of new Set(read)) {
-    if (qualified === 'system.one') continue; // what `SELECT 1` without FROM reads: nothing
+  for (const qualified of tablesRead(facts, scope.database)) {
     const [database, table] = splitQualified(qualified);
     const matching = scope.own.filter((r) => (r.database ?? scope.database) === database && r.table === table);
     if (matching.some((r) => tool.reads.includes(r.name))) continue;
@@ -240,11 +240,6 @@ function checkReads(reporter: Reporter, tool: ToolIR, facts: QueryFacts, scope: 
     });
   }
   return ok;
-}
-
-function splitQualified(qualified: string): [string, string] {
-  const dot = qualified.indexOf('.');
-  return [qualified.slice(0, dot), qualified.slice(dot + 1)];
 }
 
 /** Where a name is written in the SQL scalar, when it is written there as such. */

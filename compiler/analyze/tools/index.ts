@@ -5,6 +5,7 @@ import type { Reporter } from '../../diagnostics/reporter.js';
 import type { ColumnIR, QueryToolIR, StreamToolIR, ToolIR } from '../ir.js';
 import { analyzeInsertTool } from './insert.js';
 import { analyzeQueryTool, typedQueryTool } from './query.js';
+import { analyzeSqlTool } from './sql.js';
 import { analyzeStreamTool, typedStreamTool } from './stream.js';
 import type { ToolScope } from './scope.js';
 
@@ -19,6 +20,7 @@ const ANALYZERS: { [K in Exclude<ToolKindName, 'pipeline'>]: Analyzer<Extract<To
   query: analyzeQueryTool,
   insert: analyzeInsertTool,
   stream: analyzeStreamTool,
+  sql: analyzeSqlTool,
 };
 
 /** Analyzes every tool, in declaration order. */

@@ -1,5 +1,6 @@
 /**
- * Reads what the engine's analyzer says about queries, from `EXPLAIN QUERY TREE passes = 1`
+ * Reads what the engine's analyzer says about queries (the compiler's catalog for declared SQL,
+ * the runtime's SQL guard for SQL written by an agent), from `EXPLAIN QUERY TREE passes = 1`
  * (the tree after name resolution only, so nothing is pruned): for each subquery of a batch
  * `SELECT 1 FROM (q0) AS s0 CROSS JOIN (q1) AS s1 ...`, the columns and types it returns and
  * everything it reads (tables, table functions, dictionaries), at any depth: joins, CTEs,
@@ -21,6 +22,8 @@ export interface QueryFacts {
   tableFunctions: string[];
   /** Dictionaries (and Join tables) read by name through `dictGet`, `joinGet` and the like. */
   dictionaries: string[];
+  /** Every ordinary and aggregate function the query calls, by the name the engine resolved. */
+  functions: string[];
 }
 
 interface TreeNode {
@@ -37,6 +40,14 @@ export function readBatchFacts(explain: string): QueryFacts[] {
   return topLevelSubqueries(joinTree).map(factsOf);
 }
 
+/**
+ * The facts of one query from its own `EXPLAIN QUERY TREE passes = 1`: the root is the query (a
+ * QUERY, or a UNION, whose columns are then left undefined).
+ */
+export function readQueryFacts(explain: string): QueryFacts {
+  return factsOf(parseTree(explain));
+}
+
 function parseTree(text: string): TreeNode {
   const root: TreeNode = { indent: -1, text: '', children: [] };
   const stack: TreeNode[] = [root];
@@ -48,7 +59,7 @@ function parseTree(text: string): TreeNode {
     stack.push(node);
   }
   const query = root.children[0];
-  if (!query?.text.startsWith('QUERY id:')) throw new Error('mcpc internal error: the query tree does not start with a QUERY');
+  if (!query || !/^(QUERY|UNION) id:/.test(query.text)) throw new Error('mcpc internal error: the query tree does not start with a QUERY');
   return query;
 }
 
@@ -63,7 +74,7 @@ function topLevelSubqueries(joinTree: TreeNode): TreeNode[] {
 }
 
 function factsOf(query: TreeNode): QueryFacts {
-  const facts: QueryFacts = { tables: [], tableFunctions: [], dictionaries: [] };
+  const facts: QueryFacts = { tables: [], tableFunctions: [], dictionaries: [], functions: [] };
   if (query.text.startsWith('QUERY id:')) {
     const header = query.children.find((child) => child.text === 'PROJECTION COLUMNS');
     facts.columns = (header?.children ?? []).map((line) => splitColumn(line.text));
@@ -73,6 +84,8 @@ function factsOf(query: TreeNode): QueryFacts {
     if (table) facts.tables.push(table[1]!);
     const tableFunction = /^TABLE_FUNCTION id: \d+.*, table_function_name: ([^,]+)/.exec(node.text);
     if (tableFunction) facts.tableFunctions.push(tableFunction[1]!);
+    const called = /^FUNCTION id: \d+, function_name: ([^,]+),/.exec(node.text);
+    if (called) facts.functions.push(called[1]!);
     const reader = /^FUNCTION id: \d+, function_name: (dictGet\w*|dictHas|dictIsIn|joinGet\w*),/.exec(node.text);
     if (reader) {
       // The first argument names what it reads: the first constant below the function.
