@@ -221,7 +221,9 @@ function checkReads(reporter: Reporter, tool: ToolIR, facts: QueryFacts, scope: 
     reporter.error(
       'MCPC_SQL_EXTERNAL_READ',
       sqlPath,
-      `SQL of tool '${tool.name}' reads through table function ${fn}(), which reaches outside the database; a tool reads only the tables of its declared resources`,
+      fn === 'view'
+        ? `SQL of tool '${tool.name}' reads through table function view(), whose inner query the engine leaves unresolved, so the tables it reads cannot be checked; write the subquery itself (FROM (SELECT ...))`
+        : `SQL of tool '${tool.name}' reads through table function ${fn}(), which reaches outside the database; a tool reads only the tables of its declared resources`,
       { ...optionalAt(locateName(reporter, sqlPath, fn)), hint: 'declare the table as a resource of a source, and read it by name' },
     );
   }
