@@ -58,7 +58,7 @@ export async function checkSql(engine: GuardEngine, text: string, policy: SqlPol
   try {
     facts = readQueryFacts(await engine.tree(canonical));
   } catch (error) {
-    return refuse(`ClickHouse refuses it against the tables this tool may read: ${sanitize(engineText(error))}${allowedList(policy)}`);
+    return refuse(`ClickHouse refuses it against the tables this tool may read${resolutionProblem(engineText(error))}${allowedList(policy)}`);
   }
   const fn = facts.tableFunctions.find((name) => !AGENT_TABLE_FUNCTIONS.has(name));
   if (fn !== undefined) return refuse(tableFunctionMessage(fn));
@@ -68,6 +68,24 @@ export async function checkSql(engine: GuardEngine, text: string, policy: SqlPol
   const outside = tablesRead(facts, policy.database).find((table) => !allowed.has(table));
   if (outside !== undefined) return refuse(`it reads ${shown(outside, policy.database)}, which this tool may not read${allowedList(policy)}`);
   return { ok: true, sql: canonical, ...(facts.columns ? { columns: facts.columns } : {}) };
+}
+
+/**
+ * Engine errors of name resolution whose message names only what the query itself wrote (an
+ * unknown column, table or function, a wrong type or argument count). Other errors are not shown:
+ * resolving a tree evaluates constant expressions, scalar subqueries included, so a message such as
+ * "Cannot parse string 'secrets' as UInt8" can carry what a subquery of an undeclared table (here
+ * the guard engine's system.tables) returned.
+ */
+const NAMING_ERRORS = new Set(['16', '42', '43', '46', '47', '60', '81', '179', '184', '215', '352', '386']);
+
+/** What the engine said about a query it could not resolve, when that is safe to show. */
+function resolutionProblem(message: string): string {
+  const code = /\bCode: (\d+)\./.exec(message)?.[1];
+  if (code === undefined || !NAMING_ERRORS.has(code))
+    return ` (ClickHouse error ${code ?? 'without a code'}; its message is withheld, as it could show values the tool may not read)`;
+  // The engine's suggestions name what is in scope, an undeclared table's columns included.
+  return `: ${sanitize(message).replace(/\.? Maybe you meant.*$/s, '')}`;
 }
 
 const AGENT_DENIED_LOWER = new Set([...AGENT_DENIED_FUNCTIONS].map((name) => name.toLowerCase()));

@@ -104,6 +104,23 @@ const HOSTILE: Array<[string, string, RegExp]> = [
   ['mixed-case keywords and quoted identifiers', 'sElEcT * FrOm "system"."tables"', /reads system\.tables/],
   ['backquoted identifiers', 'SELECT * FROM `default`.`secrets`', /reads secrets/],
   ['a zero-width space in a name', 'SELECT * FROM secr\u200Bets', /cannot parse|refuses it/],
+  // Values the engine would compute while resolving the query, smuggled into its error messages.
+  [
+    'a scalar subquery of system.tables cast to fail',
+    "SELECT CAST((SELECT groupConcat(name) FROM system.tables WHERE database = 'default') AS UInt8)",
+    /message is withheld/,
+  ],
+  [
+    'throwIf over a scalar subquery of system.tables',
+    'SELECT throwIf(1, (SELECT groupConcat(create_table_query) FROM system.tables))',
+    /reads system\.tables|withheld/,
+  ],
+  [
+    "a misspelt column of a secret table (the engine's suggestion would name its columns)",
+    'SELECT pasword FROM secrets',
+    /Unknown expression identifier `pasword`/,
+  ],
+  ["a misspelt secret table (the engine's suggestion would name it)", 'SELECT * FROM secret', /Unknown table expression identifier 'secret'/],
   // Nothing to run.
   ['only a comment', '-- nothing here', /no statement/],
   ['a query parameter with no value', 'SELECT {x:String}', /Substitution|cannot parse/],
@@ -150,7 +167,10 @@ describe('the SQL guard of kind: sql tools', () => {
       const result = await explore(sql);
       const code = result._meta?.['mcpc/error_code'];
       if (!result.isError || code !== 'SQL.REFUSED' || !says.test(text(result))) failures.push(`${what}: ${code} ${text(result)}`);
-      expect(text(result)).not.toMatch(/hunter2|swordfish|root:/);
+      // No secret value, no name of a table or column it may not read, beyond what the SQL itself wrote.
+      const echoed = text(result).replace(/SQL\.REFUSED: |\(request [^)]*\)/g, '');
+      expect(echoed).not.toMatch(/hunter2|swordfish|root:|CREATE TABLE (default\.)?(secrets|undeclared|events)|Maybe you meant/);
+      if (!/secrets|password/.test(sql)) expect(echoed).not.toMatch(/secrets|password/);
       const after = await explore('SELECT count() AS n FROM events');
       if (after.isError || (after.structuredContent as { rows: Array<{ n: string }> }).rows[0]?.n !== '200')
         failures.push(`${what}: no valid call after it (${text(after)})`);
