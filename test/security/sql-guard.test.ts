@@ -59,6 +59,7 @@ const HOSTILE: Array<[string, string, RegExp]> = [
   ['OPTIMIZE', 'OPTIMIZE TABLE events FINAL', /not a SELECT/],
   ['EXPLAIN', 'EXPLAIN SELECT * FROM secrets', /not a SELECT/],
   ['SHOW', 'SHOW TABLES', /not a SELECT/],
+  ['a DROP run beside a SELECT with PARALLEL WITH', 'SELECT 1 PARALLEL WITH DROP TABLE events', /not a SELECT.*ParallelWithQuery/],
   ['DESCRIBE of a secret table', 'DESCRIBE TABLE secrets', /not a SELECT/],
   // Clauses the server controls itself.
   ['INTO OUTFILE', "SELECT * FROM events INTO OUTFILE '/tmp/mcpc-leak.csv'", /INTO OUTFILE is not allowed/],
@@ -92,11 +93,13 @@ const HOSTILE: Array<[string, string, RegExp]> = [
   ['a secret table, qualified', 'SELECT * FROM default.secrets', /reads secrets/],
   ['UNION into a secret table', 'SELECT toString(id) FROM events UNION ALL SELECT password FROM secrets', /reads secrets/],
   ['a JOIN', 'SELECT e.id, s.password FROM events AS e JOIN secrets AS s ON e.id = s.id', /reads secrets/],
+  ['a comma join', 'SELECT * FROM events AS e, secrets AS s LIMIT 1', /reads secrets/],
   ['IN (SELECT ...)', 'SELECT * FROM events WHERE id IN (SELECT id FROM secrets)', /reads secrets/],
   ['IN a table', 'SELECT * FROM events WHERE id IN secrets', /reads secrets/],
   ['a scalar subquery', 'SELECT (SELECT any(password) FROM secrets) AS p', /reads secrets/],
   ['a CTE over a secret table', 'WITH s AS (SELECT password FROM secrets) SELECT * FROM s', /reads secrets/],
   ['dictGet of a dictionary over a secret table', "SELECT dictGet('secret_dict', 'password', toUInt64(1))", /reads secret_dict/],
+  ['dictGet of a dictionary whose name is computed', "SELECT dictGet(concat('secret', '_dict'), 'password', toUInt64(1))", /reads secret_dict/],
   ['a view whose base table is secret, not declared', 'SELECT * FROM leaky_view', /reads leaky_view/],
   // Unicode and case tricks.
   ['fullwidth letters', 'ＳＥＬＥＣＴ * ＦＲＯＭ secrets', /cannot parse/],
