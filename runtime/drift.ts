@@ -55,7 +55,9 @@ export class DriftWatch {
       try {
         // The build's samples leave list arguments empty, so format() over them reads as the empty table of its structure, as a call with [] does.
         const sql = tool.emptyInputs ? withEmptyInputs(tool.sql, Object.values(tool.emptyInputs)) : tool.sql;
-        live = (await source.select({ sql: `DESCRIBE (${sql})`, params: { ...(tool.samples ?? {}) }, queryId: `mcpc-drift-${tool.name}`, caller: DRIFT_CALLER })).map((row) => ({
+        live = (
+          await source.select({ sql: `DESCRIBE (${sql})`, params: { ...(tool.samples ?? {}) }, queryId: `mcpc-drift-${tool.name}`, caller: DRIFT_CALLER })
+        ).map((row) => ({
           name: String(row.name),
           type: String(row.type),
         }));

@@ -94,7 +94,22 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const [command, ...files] = positionals;
   const only = (allowed: string[]) => {
-    for (const option of ['out', 'format', 'host', 'port', 'reseed', 'against', 'write', 'url', 'embedded', 'database', 'tables', 'name', 'scopes', 'file'] as const) {
+    for (const option of [
+      'out',
+      'format',
+      'host',
+      'port',
+      'reseed',
+      'against',
+      'write',
+      'url',
+      'embedded',
+      'database',
+      'tables',
+      'name',
+      'scopes',
+      'file',
+    ] as const) {
       if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`--${option} does not apply to '${command}'`);
     }
   };

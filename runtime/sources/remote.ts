@@ -128,7 +128,11 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         query: request.sql,
         format: 'JSONEachRow',
         query_id: request.queryId,
-        clickhouse_settings: { cancel_http_readonly_queries_on_client_close: 1, ...callerSettings(request.caller, logComment), ...pinnedWrittenSettings(limits) },
+        clickhouse_settings: {
+          cancel_http_readonly_queries_on_client_close: 1,
+          ...callerSettings(request.caller, logComment),
+          ...pinnedWrittenSettings(limits),
+        },
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
       return result.json<Row>();

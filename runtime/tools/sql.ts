@@ -29,7 +29,10 @@ export const sqlKind: ToolKind<SqlToolSpec> = {
     const source = sourceOf(tool.source);
     let rows: Row[];
     try {
-      rows = await source.selectWritten({ sql: verdict.sql, params: {}, queryId: context.requestId, caller: context.principal.id, signal: context.signal }, tool.limits);
+      rows = await source.selectWritten(
+        { sql: verdict.sql, params: {}, queryId: context.requestId, caller: context.principal.id, signal: context.signal },
+        tool.limits,
+      );
     } catch (error) {
       if (error instanceof ToolFailure) throw error;
       throw classifyQueryError(error, context.signal, tool.limits);

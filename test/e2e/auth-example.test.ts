@@ -11,8 +11,8 @@ import { JwksServer, makeKey, sign, type TestKey } from '../support/tokens.js';
  * production_orders and the tools over it; anonymous callers only anonymized_orders and its
  * tools; over stdio, the operator sees everything and MCPC_TOKEN makes the caller the token's.
  */
-const ANONYMOUS_TOOLS = ['orders_by_region', 'summarize_orders', 'order_events_since'];
-const READER_TOOLS = ['query_orders', 'orders_by_region', 'summarize_orders', 'order_events_since'];
+const ANONYMOUS_TOOLS = ['orders_by_region', 'summarize_orders', 'order_events_since', 'explore_orders'];
+const READER_TOOLS = ['query_orders', 'orders_by_region', 'summarize_orders', 'order_events_since', 'explore_orders'];
 const ALL_TOOLS = [...READER_TOOLS, 'notify_analytics', 'order_analytics'];
 
 const jwks = new JwksServer();

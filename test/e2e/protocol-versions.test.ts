@@ -48,7 +48,7 @@ describe.each(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'])('a clien
     const list = await call(version, 'tools/list', {});
     expect(list.status).toBe(200);
     const tools = (list.answer!.result!.tools as Array<{ name: string }>).map((t) => t.name);
-    expect(tools).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since']);
+    expect(tools).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since', 'explore_orders']);
 
     const result = await call(version, 'tools/call', { name: 'orders_by_region', arguments: { from: '2024-01-01', to: '2024-01-31' } });
     const content = result.answer?.result?.content as Array<{ type: string; text: string }>;
@@ -66,7 +66,7 @@ describe('a client on protocol 2026-07-28', () => {
     const client = await connectHttp(server.url, 'modern');
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since']);
+      expect(tools.map((t) => t.name)).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since', 'explore_orders']);
       const result = await client.callTool({ name: 'orders_by_region', arguments: { from: '2024-01-01', to: '2024-01-31' } });
       expect(result.structuredContent).toMatchObject({ row_count: 4, truncated: false });
       const read = await client.readResource({ uri: 'mcpc://orders/anonymized_orders' });
