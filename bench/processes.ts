@@ -26,11 +26,15 @@ export function buildWithMcpc(pipeline: string, outRoot: string): { ms: number; 
   return { ms, serverJs: (name) => join(outRoot, name, 'server.js') };
 }
 
-/** Starts a generated server over HTTP in a fresh working directory (its own embedded data). */
+/**
+ * Starts a generated server over HTTP in a fresh working directory. Its embedded data lives beside
+ * its pipeline and outlives a run, so it is seeded again (`--reseed`): every run measures the
+ * current seed, not the tables an earlier seed left.
+ */
 export async function startMcpc(name: string, serverJs: string): Promise<Target> {
   mkdirSync(scratch, { recursive: true });
   const cwd = mkdtempSync(join(scratch, `${name}-`));
-  const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0', '--reseed'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   const url = await watchOutput(child, 'stderr').waitForLine((entry) => (entry.msg === 'serving' && typeof entry.url === 'string' ? entry.url : undefined), {
     timeoutMs: 120_000,
     what: "the 'serving' log line",
