@@ -129,7 +129,13 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       access: r.access,
       ...scopesEntry(r),
       ...(r.columns === undefined ? {} : { columns: r.columns.map((c) => ({ ...c })) }),
-      fingerprint: fingerprint({ name: r.name, uri: r.uri, access: r.access, columns: (r.columns ?? []).map((c) => ({ name: c.name, type: c.type })) }),
+      fingerprint: fingerprint({
+        name: r.name,
+        uri: r.uri,
+        access: r.access,
+        ...scopesEntry(r),
+        columns: (r.columns ?? []).map((c) => ({ name: c.name, type: c.type })),
+      }),
     })),
     tools: ir.tools.map(toolEntry),
     pipelines: ir.pipelines.map((p) => ({
@@ -142,7 +148,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       output_schema: p.outputSchema,
       ...(p.writes.length === 0 ? {} : { writes: p.writes }),
       steps: p.steps.map((s) => ({ id: s.id, calls: s.target.name, after: [...new Set([...s.dependsOn, ...s.after])].sort() })),
-      fingerprint: toolFingerprint(p.name, p.inputSchema, p.outputSchema, p.access),
+      fingerprint: toolFingerprint(p.name, p.inputSchema, p.outputSchema, p),
     })),
   };
   return { ...body, content_hash: fingerprint(body) };
@@ -159,7 +165,7 @@ function toolEntry(tool: ToolIR): Manifest['tools'][number] {
     ...scopesEntry(tool),
     input_schema: tool.inputSchema,
     output_schema: tool.outputSchema,
-    fingerprint: toolFingerprint(tool.name, tool.inputSchema, tool.outputSchema, tool.access),
+    fingerprint: toolFingerprint(tool.name, tool.inputSchema, tool.outputSchema, tool),
   };
   switch (tool.kind) {
     case 'query':
@@ -208,11 +214,11 @@ function toolEntry(tool: ToolIR): Manifest['tools'][number] {
 
 /**
  * A tool's fingerprint, as the tool-digest proposal (SEP-1766, not settled) describes one: sha256
- * of the canonical JSON (sorted keys, no whitespace) of what a client depends on. Descriptions and
- * SQL are left out: a change to them changes no call.
+ * of the canonical JSON (sorted keys, no whitespace) of what a client depends on: name, schemas,
+ * access and its scopes. Descriptions and SQL are left out: a change to them changes no call.
  */
-function toolFingerprint(name: string, inputSchema: unknown, outputSchema: unknown, access: string): string {
-  return fingerprint({ name, input_schema: inputSchema, output_schema: outputSchema, access });
+function toolFingerprint(name: string, inputSchema: unknown, outputSchema: unknown, rule: AccessRule): string {
+  return fingerprint({ name, input_schema: inputSchema, output_schema: outputSchema, access: rule.access, ...scopesEntry(rule) });
 }
 
 function fingerprint(value: unknown): string {
