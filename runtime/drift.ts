@@ -3,7 +3,7 @@ import type { ResultColumnSpec, ToolSpec } from './contract/spec.js';
 import { ToolFailure } from './errors.js';
 import { log } from './log.js';
 import type { Source } from './sources/source.js';
-import { sanitize } from './tools/query-errors.js';
+import { engineErrorCode, sanitize } from './tools/query-errors.js';
 
 /** Who the drift check's queries are from, in a ClickHouse server's query log. */
 const DRIFT_CALLER = 'mcpc:drift-check';
@@ -26,6 +26,8 @@ export class DriftWatch {
   private broken = new Map<string, string>();
   private checkedAt: string | null = null;
   private timer: NodeJS.Timeout | undefined;
+  /** The check running now: a tick that comes while it runs is skipped, so no two checks overlap. */
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly tools: readonly ToolSpec[],
@@ -33,9 +35,14 @@ export class DriftWatch {
   ) {}
 
   start(intervalS: number): void {
-    void this.check();
+    const tick = () => {
+      this.running ??= this.check().finally(() => {
+        this.running = undefined;
+      });
+    };
+    tick();
     if (intervalS > 0) {
-      this.timer = setInterval(() => void this.check(), intervalS * 1000);
+      this.timer = setInterval(tick, intervalS * 1000);
       this.timer.unref();
     }
   }
@@ -62,9 +69,8 @@ export class DriftWatch {
           type: String(row.type),
         }));
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
         // The engine refused the SQL itself (a table or column gone): that is drift. Anything else (the source down) is not.
-        if (typeof code === 'string' && /^\d+$/.test(code)) found.set(tool.name, sanitize(`${(error as Error).message}`));
+        if (engineErrorCode(error) !== undefined) found.set(tool.name, sanitize(`${(error as Error).message}`));
         continue;
       }
       const problem = compareColumns(tool.columns, live);

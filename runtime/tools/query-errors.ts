@@ -18,12 +18,21 @@ export function classifyQueryError(error: unknown, signal: AbortSignal, limits: 
   return new ToolFailure(failure.code, failure.message, { cause: error });
 }
 
+/**
+ * The engine's numeric error code, when the engine refused the query; undefined for other
+ * failures (network errors carry Node's codes, such as ECONNREFUSED). chDB's streaming API
+ * reports the code only in its message ("Code: 159. DB::Exception: ...").
+ */
+export function engineErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^\d+$/.test(code)) return code;
+  return /\bCode: (\d+)\. DB::Exception/.exec(String(error))?.[1];
+}
+
 function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): ToolFailure {
   if (signal.aborted) return new ToolFailure('REQUEST.CANCELLED', 'the request was cancelled');
-  // ClickHouse errors carry the server's numeric code; network errors carry Node's (ECONNREFUSED).
   const rawCode = (error as { code?: unknown } | null)?.code;
-  // chDB's streaming API reports the engine's code only in its message ("Code: 159. DB::Exception: ...").
-  const code = typeof rawCode === 'string' && /^\d+$/.test(rawCode) ? rawCode : /\bCode: (\d+)\. DB::Exception/.exec(String(error))?.[1];
+  const code = engineErrorCode(error);
   const message = `${typeof rawCode === 'string' ? `${rawCode} ` : ''}${error instanceof Error ? error.message : String(error)}`;
   if (code && TIMEOUT.has(code)) {
     return new ToolFailure(
