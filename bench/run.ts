@@ -7,6 +7,7 @@ import { seedRemote } from './load/direct.js';
 import { ensurePeers, sqliteFloor, startDbhub } from './peers.js';
 import { memoryOf } from '../test/support/processes.js';
 import { buildWithMcpc, LoadWorker, scratch, startMcpc, startProgram, type Target } from './processes.js';
+import { b7 } from './b7.js';
 import { b1, b10, b2, b2p, b3, b4, b5, b6, b8, type Context, type Row, type SuiteResult, type Timing } from './suites.js';
 
 /**
@@ -27,7 +28,7 @@ const partial = values.quick || values.only !== undefined;
 const resultsPath = values.out ?? join(benchRoot, partial ? join('.tmp', 'results-partial.json') : 'results.json');
 const timing: Timing = values.quick ? { roundMs: 400, rounds: 2, soakMs: 3000 } : { roundMs: 2000, rounds: 5, soakMs: 60_000 };
 /** Every benchmark, in the order of the table; run.ts runs B4, B5 and B10 after B8 (see below). */
-const DEFAULT_SUITES = ['B1', 'B2', 'B2p', 'B3', 'B4', 'B5', 'B6', 'B8', 'B10'];
+const DEFAULT_SUITES = ['B1', 'B2', 'B2p', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B10'];
 const selected = new Set((values.only ?? DEFAULT_SUITES.join(',')).split(',').map((s) => s.trim()));
 const era = values.era === 'legacy' ? 'legacy' : 'modern';
 
@@ -68,6 +69,7 @@ try {
   });
   await step('B3', () => b3(ctx));
   await step('B6', () => b6(ctx));
+  await step('B7', () => b7(ctx));
   await step('B8', () => b8(ctx));
   // Streams and writes come after B8's soak, so its memory baseline never holds a heap grown for
   // millions of streamed rows, nor the writes' merges and keys.

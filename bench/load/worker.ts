@@ -21,6 +21,8 @@ export type Command =
       args?: ArgsSpec;
       concurrency: number;
       durationMs: number;
+      /** Sent with every request, e.g. `authorization` (B7 measures a JWT's verification). */
+      headers?: Record<string, string>;
     }
   | { op: 'direct'; sql: string; args?: ArgsSpec; concurrency: number; durationMs: number; gapMs?: number }
   /** Calls an insert tool with `batch` rows and a fresh idempotency key each time. */
@@ -61,8 +63,8 @@ const PARTIAL_RESULTS: Record<string, object> = { partialResults: {} };
  * 2026-07-28 protocol states with every request (without it, mcpc serves a stream page by page);
  * the others declare nothing, so their requests stay as they were.
  */
-async function mcpClients(url: string, era: 'legacy' | 'modern', count: number, streams = false): Promise<Client[]> {
-  const key = `${url} ${era}${streams ? ' streams' : ''}`;
+async function mcpClients(url: string, era: 'legacy' | 'modern', count: number, streams = false, headers?: Record<string, string>): Promise<Client[]> {
+  const key = `${url} ${era}${streams ? ' streams' : ''}${headers ? ` ${JSON.stringify(headers)}` : ''}`;
   const pool = clients.get(key) ?? [];
   while (pool.length < count) {
     const client = new Client(
@@ -72,7 +74,7 @@ async function mcpClients(url: string, era: 'legacy' | 'modern', count: number, 
         ...(streams ? { capabilities: PARTIAL_RESULTS } : {}),
       },
     );
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), headers ? { requestInit: { headers } } : undefined));
     pool.push(client);
   }
   clients.set(key, pool);
@@ -208,7 +210,9 @@ async function run(command: Exclude<Command, { op: 'exit' }>): Promise<Measureme
     });
   }
   const pool =
-    command.op === 'mcp stream' ? await mcpClients(command.url, command.era, 1, true) : await mcpClients(command.url, command.era, command.concurrency);
+    command.op === 'mcp stream'
+      ? await mcpClients(command.url, command.era, 1, true)
+      : await mcpClients(command.url, command.era, command.concurrency, false, command.op === 'mcp' ? command.headers : undefined);
   let lane = 0;
   const next = () => pool[lane++ % pool.length]!;
   if (command.op === 'mcp insert') {

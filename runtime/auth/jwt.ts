@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { createRemoteJWKSet, errors, importSPKI, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Principal } from '../contract/access.js';
 import type { JwtSpec } from '../contract/spec.js';
@@ -11,6 +11,10 @@ export type JwtVerdict = { ok: true; principal: Principal } | { ok: false; reaso
 const JWKS_TIMEOUT_MS = 5000;
 /** How long fetched keys are trusted before the next token refetches them (a rotation is seen within this). */
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
+/** Longest a verified token is taken again without checking its signature (never past its `exp`). */
+const VERIFIED_MAX_AGE_MS = 60 * 1000;
+/** Verified tokens remembered at most (by SHA-256, so no token is kept in memory). */
+const VERIFIED_MAX_ENTRIES = 10_000;
 
 /**
  * Verifies JWTs with jose: the signature against the issuer's JWKS (fetched on first use, cached,
@@ -28,14 +32,50 @@ export async function createJwtVerifier(spec: JwtSpec, keys: { jwksUrl?: string;
     clockTolerance: spec.clockSkewS,
     requiredClaims: ['exp', 'sub'],
   };
+  const verified = new VerifiedTokens();
   return async (token) => {
+    const known = verified.get(token);
+    if (known) return { ok: true, principal: known };
     try {
       const { payload } = await jwtVerify(token, getKey, options);
-      return { ok: true, principal: { id: `jwt:${safeId(payload.sub ?? '')}`, kind: 'user', scopes: scopesOf(payload, spec.scopesClaim) } };
+      const principal: Principal = { id: `jwt:${safeId(payload.sub ?? '')}`, kind: 'user', scopes: scopesOf(payload, spec.scopesClaim) };
+      verified.add(token, principal, (payload.exp ?? 0) * 1000);
+      return { ok: true, principal };
     } catch (error) {
       return { ok: false, reason: reasonFor(error) };
     }
   };
+}
+
+/**
+ * Tokens that verified, so a client sending the same token with every call pays for its
+ * signature once a minute rather than per call: each is taken again until its `exp` (without
+ * the clock skew) or for a minute, whichever comes first, so a key withdrawn from the JWKS stops
+ * its tokens within a minute, as a refetch would. Only tokens that verified are kept, keyed by
+ * their SHA-256, and the oldest go first past the bound, so a flood of tokens costs memory once.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { principal: Principal; until: number }>();
+
+  get(token: string): Principal | undefined {
+    const key = digest(token);
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (Date.now() < entry.until) return entry.principal;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  add(token: string, principal: Principal, expiresAt: number): void {
+    const until = Math.min(expiresAt, Date.now() + VERIFIED_MAX_AGE_MS);
+    if (until <= Date.now()) return;
+    if (this.entries.size >= VERIFIED_MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(digest(token), { principal, until });
+  }
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
 }
 
 function remoteKeys(url: string, spec: JwtSpec): JWTVerifyGetKey {
