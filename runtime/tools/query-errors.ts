@@ -33,7 +33,9 @@ function classify(error: unknown, signal: AbortSignal, limits: LimitsSpec): Tool
   if (signal.aborted) return new ToolFailure('REQUEST.CANCELLED', 'the request was cancelled');
   const rawCode = (error as { code?: unknown } | null)?.code;
   const code = engineErrorCode(error);
-  const message = `${typeof rawCode === 'string' ? `${rawCode} ` : ''}${error instanceof Error ? error.message : String(error)}`;
+  // Node's network codes (ECONNREFUSED) lead the message; an engine's numeric code (a ClickHouse
+  // server's error carries it beside its message) is not part of what the caller reads.
+  const message = `${typeof rawCode === 'string' && code === undefined ? `${rawCode} ` : ''}${error instanceof Error ? error.message : String(error)}`;
   if (code && TIMEOUT.has(code)) {
     return new ToolFailure(
       'QUERY.TIMEOUT',
