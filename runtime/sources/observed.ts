@@ -7,39 +7,49 @@ const FRESH_MS = 2_000;
 /**
  * A source that remembers when its last query succeeded, so health can answer from what the
  * server just saw instead of queueing a probe behind the very load it is asked about. Only when
- * nothing succeeded recently does health ask the source itself.
+ * nothing succeeded recently does health ask the source itself. A query that fails takes that
+ * proof back: the next health check asks the source (a stream that delivered rows a moment ago
+ * and then lost its server must not leave the source reported up).
  */
 export function observed(source: Source): Source {
   let lastOkAt = Number.NEGATIVE_INFINITY;
   let lastLatencyMs: number | undefined;
   let version: string | undefined;
+  const failed = (error: unknown): never => {
+    lastOkAt = Number.NEGATIVE_INFINITY;
+    throw error;
+  };
   return {
     name: source.name,
     engine: source.engine,
     limits: source.limits,
     async select(request: SelectRequest): Promise<Row[]> {
       const started = performance.now();
-      const rows = await source.select(request);
+      const rows = await source.select(request).catch(failed);
       lastOkAt = performance.now();
       lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
       return rows;
     },
     async selectWritten(request: SelectRequest, limits: LimitsSpec): Promise<Row[]> {
       const started = performance.now();
-      const rows = await source.selectWritten(request, limits);
+      const rows = await source.selectWritten(request, limits).catch(failed);
       lastOkAt = performance.now();
       lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
       return rows;
     },
     async *stream(request: StreamRequest): AsyncIterable<Row[]> {
-      for await (const rows of source.stream(request)) {
-        lastOkAt = performance.now();
-        yield rows;
+      try {
+        for await (const rows of source.stream(request)) {
+          lastOkAt = performance.now();
+          yield rows;
+        }
+      } catch (error) {
+        failed(error);
       }
     },
     async insert(request: InsertRequest): Promise<void> {
       const started = performance.now();
-      await source.insert(request);
+      await source.insert(request).catch(failed);
       lastOkAt = performance.now();
       lastLatencyMs = Math.round((lastOkAt - started) * 100) / 100;
     },

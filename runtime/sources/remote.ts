@@ -2,6 +2,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { LimitsSpec } from '../contract/spec.js';
 import { StartupError, ToolFailure } from '../errors.js';
 import { log } from '../log.js';
+import { engineErrorCode } from '../tools/query-errors.js';
 import {
   callerSettings,
   describeWith,
@@ -17,6 +18,9 @@ import {
   type Source,
   type SourceHealth,
 } from './source.js';
+
+/** UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, AUTHENTICATION_FAILED: the server refused who mcpc says it is. */
+const AUTHENTICATION_CODES = new Set(['192', '193', '194', '516']);
 
 /** ClickHouse learned query parameters (`{name:Type}`, HTTP `param_name`) in 19.11.3.11. */
 const MIN_VERSION = [19, 11] as const;
@@ -37,7 +41,8 @@ export interface RemoteOptions {
  * (`cancel_http_readonly_queries_on_client_close`).
  *
  * A server too old to bind query parameters is refused: mcpc never splices a value into SQL,
- * so on such a server it could not run a single tool. An unreachable server is not refused:
+ * so on such a server it could not run a single tool. So is one that refuses the credentials (it
+ * answers, so waiting for it cannot help). An unreachable server is not refused:
  * the source starts degraded, reports itself down, and is verified on first use.
  */
 export async function openRemoteSource(options: RemoteOptions): Promise<Source> {
@@ -66,7 +71,19 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
   /** Checks the server can bind parameters; refusals are final, unreachability is retried later. */
   const verify = async (): Promise<string> => {
     if (version !== undefined) return version;
-    const found = await serverVersion(client);
+    let found: string;
+    try {
+      found = await serverVersion(client);
+    } catch (error) {
+      // A server that answers but refuses the credentials is reachable: retrying will not mend it.
+      if (AUTHENTICATION_CODES.has(engineErrorCode(error) ?? '')) {
+        throw new StartupError(
+          `source '${options.name}': ClickHouse at ${where} refused the credentials of user '${options.username ?? 'default'}': ${firstLine(error).replace(/[.\s]+$/, '')}; ` +
+            "check the source's username and password",
+        );
+      }
+      throw error;
+    }
     if (!supportsQueryParameters(found)) {
       throw new StartupError(
         `source '${options.name}': ClickHouse at ${where} is version ${found}, which cannot bind query parameters ({name:Type}); ` +
