@@ -54,6 +54,8 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
     limits: serverLimits(file.server.limits ?? {}),
     listPageSize: file.server.list_page_size ?? DEFAULT_LIST_PAGE_SIZE,
+    ...(file.server.list_ttl_s === undefined ? {} : { listTtlS: file.server.list_ttl_s }),
+    ...(file.server.tool_budget_tokens === undefined ? {} : { toolBudgetTokens: file.server.tool_budget_tokens }),
     ...(auth === undefined ? {} : { auth }),
     sources,
     resources,

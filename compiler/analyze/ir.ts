@@ -37,6 +37,10 @@ export interface ServerIR {
   /** `server.limits` as written (the runtime owns the defaults). */
   limits: ServerLimitsSpec;
   listPageSize: number;
+  /** `server.list_ttl_s`: seconds clients may cache list results. */
+  listTtlS?: number;
+  /** `server.tool_budget_tokens`: above it `mcpc check` warns. */
+  toolBudgetTokens?: number;
   /** `auth`: who may call and how they prove it; absent: anonymous over HTTP, the operator over stdio. */
   auth?: AuthSpec;
   sources: SourceIR[];

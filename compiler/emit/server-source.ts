@@ -57,6 +57,7 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
     ['http', value(ir.http)],
     ...(Object.keys(ir.limits).length === 0 ? [] : [['limits', value(ir.limits)] as Entry]),
     ['listPageSize', value(ir.listPageSize)],
+    ...(ir.listTtlS === undefined ? [] : [['listTtlS', value(ir.listTtlS)] as Entry]),
     ...(ir.auth === undefined ? [] : [['auth', value(ir.auth)] as Entry]),
     [
       'sources',

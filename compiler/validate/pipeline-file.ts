@@ -39,6 +39,8 @@ interface ServerSection {
   cursor_secret?: string;
   drift_check_s?: number;
   list_page_size?: number;
+  list_ttl_s?: number;
+  tool_budget_tokens?: number;
   limits?: {
     max_concurrent_calls?: number;
     max_queued_calls?: number;

@@ -34,6 +34,8 @@ export interface ServerSpec {
   readonly limits?: ServerLimitsSpec;
   /** How many tools or resources one list response holds; clients follow `nextCursor` for more. */
   readonly listPageSize: number;
+  /** Seconds clients may cache list results (`server.list_ttl_s`); absent: the runtime's default. */
+  readonly listTtlS?: number;
   /** Who may call, and how callers prove it; absent: anonymous callers over HTTP, the operator over stdio. */
   readonly auth?: AuthSpec;
   readonly sources: Readonly<Record<string, SourceSpec>>;

@@ -6,6 +6,7 @@ import type { CallContext } from '../call/context.js';
 import { readResource } from '../call/read-resource.js';
 import type { Principal } from '../contract/access.js';
 import type { Runtime } from '../runtime.js';
+import { listCacheHints } from './cache-hints.js';
 import { REFUSAL_META_KEY, RefusedArguments } from './inbound-guard.js';
 import { callKey } from './inflight.js';
 
@@ -36,8 +37,7 @@ export function authInfoFor(principal: Principal, client: string, response?: Ser
  */
 export function serverFactory(runtime: Runtime, transportPrincipal: Principal): McpServerFactory {
   const { spec } = runtime;
-  // The same caller always sees the same lists, but callers may differ: lists are private.
-  const cacheHints = { 'tools/list': { ttlMs: 60_000, cacheScope: 'private' as const }, 'resources/list': { ttlMs: 60_000, cacheScope: 'private' as const } };
+  const cacheHints = listCacheHints(spec);
   return (request) => {
     const principal = (request.authInfo?.extra?.[PRINCIPAL_KEY] as Principal | undefined) ?? transportPrincipal;
     const client = (request.authInfo?.extra?.[CLIENT_KEY] as string | undefined) ?? 'stdio';

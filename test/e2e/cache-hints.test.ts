@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEGACY_HEADERS, rawRequest, rpcResult } from '../support/http.js';
+import { buildPipeline, connectHttp, startHttpServer, type RunningServer } from '../support/servers.js';
+
+/**
+ * Cache hints of list results (SEP-2549, protocol 2026-07-28): `ttlMs` from `server.list_ttl_s`
+ * (default 30 s) and `cacheScope`, private where the lists depend on the caller; and nothing of
+ * the kind in answers to clients of the 2025 protocols, whose results have no such fields.
+ */
+let orders: RunningServer;
+let open: RunningServer;
+beforeAll(async () => {
+  [orders, open] = await Promise.all([
+    startHttpServer(buildPipeline('pipelines/orders.yaml', 'orders')),
+    startHttpServer(buildPipeline('test/e2e/caching/cache.yaml', 'cache')),
+  ]);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([orders?.stop(), open?.stop()]);
+});
+
+describe('a 2026-07-28 client (the stock SDK client, negotiating it)', () => {
+  it('gets private lists for 30 s by default from a server whose lists depend on the caller', async () => {
+    const client = await connectHttp(orders.url, 'modern');
+    try {
+      const tools = await client.listTools();
+      expect(tools).toMatchObject({ ttlMs: 30_000, cacheScope: 'private' });
+      const resources = await client.listResources();
+      expect(resources).toMatchObject({ ttlMs: 30_000, cacheScope: 'private' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('gets public lists, for list_ttl_s, from a server that shows every caller the same', async () => {
+    const client = await connectHttp(open.url, 'modern');
+    try {
+      expect(await client.listTools()).toMatchObject({ ttlMs: 7000, cacheScope: 'public' });
+      expect(await client.listResources()).toMatchObject({ ttlMs: 7000, cacheScope: 'public' });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('clients of the 2025 protocols', () => {
+  it('get list results without cache fields, from the stock client and on the wire', async () => {
+    const client = await connectHttp(open.url, 'legacy');
+    try {
+      const tools = await client.listTools();
+      expect(tools.tools.map((t) => t.name)).toEqual(['one']);
+      expect(tools).not.toHaveProperty('ttlMs');
+      expect(tools).not.toHaveProperty('cacheScope');
+    } finally {
+      await client.close();
+    }
+    for (const method of ['tools/list', 'resources/list']) {
+      const response = await rawRequest(orders.url, { headers: LEGACY_HEADERS, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: {} }) });
+      const result = rpcResult(response.body).result as Record<string, unknown>;
+      expect(Object.keys(result).sort()).toEqual([method === 'tools/list' ? 'tools' : 'resources']);
+    }
+  });
+});
