@@ -8,6 +8,7 @@ import { resolveServerLimits, type ServerLimits } from './contract/server-limits
 import type { ResourceSpec, ServerSpec } from './contract/spec.js';
 import { Catalog } from './protocol/catalog.js';
 import { InflightCalls } from './protocol/inflight.js';
+import type { ServedManifest } from './protocol/manifest-resource.js';
 import { observed } from './sources/observed.js';
 import type { Source } from './sources/source.js';
 import { prepareTool, type ServedTool } from './tools/served-tool.js';
@@ -39,7 +40,11 @@ export interface Runtime {
   drift: DriftWatch;
 }
 
-export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Source>, options: { cursorSecret?: string } = {}): Runtime {
+export function createRuntime(
+  spec: ServerSpec,
+  sources: ReadonlyMap<string, Source>,
+  options: { cursorSecret?: string; manifest?: ServedManifest } = {},
+): Runtime {
   const ajv = createArgsAjv();
   const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
   const limits = resolveServerLimits(spec.limits);
@@ -50,7 +55,7 @@ export function createRuntime(spec: ServerSpec, sources: ReadonlyMap<string, Sou
     drift: new DriftWatch(spec.tools, (name) => observedSources.get(name)),
     tools,
     resources: new Map(spec.resources.map((r) => [r.uri, r])),
-    catalog: new Catalog(spec, [...tools.values()]),
+    catalog: new Catalog(spec, [...tools.values()], options.manifest),
     limits,
     admission: new Admission(limits),
     inflight: new InflightCalls(),

@@ -6,6 +6,7 @@ import { StartupError } from './errors.js';
 import { resolveConfigText } from './contract/config-text.js';
 import { log } from './log.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { loadServedManifest } from './protocol/manifest-resource.js';
 import { openSources } from './sources/open-sources.js';
 import { serveHttp } from './transports/http.js';
 import { openProtocolInput } from './transports/protocol-input.js';
@@ -38,7 +39,8 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
   const authenticator = await createAuthenticator(spec.auth, resolve(serverDir, spec.projectDir), environment);
   const stdioCaller = options.transport === 'stdio' ? await stdioPrincipal(authenticator, process.env[STDIO_TOKEN_ENV]) : undefined;
   const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed });
-  const runtime = createRuntime(spec, sources, cursorSecret === undefined ? {} : { cursorSecret });
+  const manifest = loadServedManifest(spec, serverDir);
+  const runtime = createRuntime(spec, sources, { ...(cursorSecret === undefined ? {} : { cursorSecret }), ...(manifest ? { manifest } : {}) });
   runtime.drift.start(spec.driftCheckS ?? DEFAULT_DRIFT_CHECK_S);
   if (spec.tools.some((t) => t.kind === 'stream') && !runtime.cursors.configured) {
     log.info(

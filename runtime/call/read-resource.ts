@@ -1,6 +1,7 @@
 import { ProtocolError, ProtocolErrorCode, type ReadResourceResult } from '@modelcontextprotocol/server';
 import { healthReport } from '../health.js';
 import { HEALTH_URI } from '../protocol/catalog.js';
+import { MANIFEST_URI } from '../protocol/manifest-resource.js';
 import { log } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import type { Column } from '../sources/source.js';
@@ -13,6 +14,9 @@ import type { CallContext } from './context.js';
  */
 export async function readResource(runtime: Runtime, context: CallContext, uri: string): Promise<ReadResourceResult> {
   if (uri === HEALTH_URI) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(await healthReport(runtime), null, 2) }] };
+  // The caller's own view of the manifest; a server without one has no such resource.
+  const manifest = uri === MANIFEST_URI ? runtime.catalog.viewFor(context.principal).manifestText : undefined;
+  if (manifest !== undefined) return { contents: [{ uri, mimeType: 'application/json', text: manifest }] };
   const resource = authorizeResource(runtime, context, uri);
   const source = runtime.sources.get(resource.source);
   if (!source) throw new ProtocolError(ProtocolErrorCode.InternalError, `resource source '${resource.source}' is not open`);

@@ -1,7 +1,7 @@
 import type { ServerSpec } from '../contract/spec.js';
 
 /** Seconds clients may cache list results when `server.list_ttl_s` does not say. */
-export const DEFAULT_LIST_TTL_S = 30;
+const DEFAULT_LIST_TTL_S = 30;
 
 /** The list methods a server's cache hints cover (the SDK accepts only cacheable methods). */
 type ListMethod = 'tools/list' | 'resources/list' | 'resources/templates/list';

@@ -1,6 +1,7 @@
 import { mayAccess, type Principal } from '../contract/access.js';
 import type { ResourceSpec, ServerSpec } from '../contract/spec.js';
 import type { McpTool, ServedTool } from '../tools/served-tool.js';
+import { MANIFEST_RESOURCE, manifestFor, type ServedManifest } from './manifest-resource.js';
 import { Pages } from './pages.js';
 
 /** What one caller can see, with the list payloads built once. */
@@ -10,6 +11,8 @@ export interface CatalogView {
   /** Names of the tools this caller does not see, for the operator's log. */
   hiddenTools: readonly string[];
   visibleTools: number;
+  /** The manifest as this caller may see it (mcpc://manifest), serialized once; absent when the server has none. */
+  manifestText?: string;
 }
 
 interface McpResource {
@@ -32,6 +35,7 @@ export class Catalog {
   constructor(
     private readonly spec: ServerSpec,
     private readonly tools: readonly ServedTool[],
+    private readonly manifest?: ServedManifest,
   ) {
     this.scopes = new Set(spec.auth?.scopesSupported ?? []);
   }
@@ -58,9 +62,10 @@ export class Catalog {
         visible.map((tool) => tool.listing),
         pageSize,
       ),
-      resourcePages: new Pages([...resources.map(toMcpResource), HEALTH_RESOURCE], pageSize),
+      resourcePages: new Pages([...resources.map(toMcpResource), HEALTH_RESOURCE, ...(this.manifest ? [MANIFEST_RESOURCE] : [])], pageSize),
       hiddenTools: this.tools.filter((tool) => !visible.includes(tool)).map((tool) => tool.spec.name),
       visibleTools: visible.length,
+      ...(this.manifest ? { manifestText: JSON.stringify(manifestFor(this.manifest, principal), null, 2) } : {}),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpcBin } from '../support/paths.js';
@@ -48,9 +49,69 @@ async function httpClient(token?: string): Promise<Client> {
 
 async function seen(client: Client): Promise<{ tools: string[]; resources: string[] }> {
   const tools = (await client.listTools()).tools.map((t) => t.name);
-  const resources = (await client.listResources()).resources.map((r) => r.name).filter((n) => n !== 'health');
+  const resources = (await client.listResources()).resources.map((r) => r.name).filter((n) => n !== 'health' && n !== 'manifest');
   return { tools, resources };
 }
+
+interface ManifestView {
+  content_hash: string;
+  sources: Array<{ name: string }>;
+  resources: Array<{ name: string }>;
+  tools: Array<{ name: string; fingerprint: string }>;
+  pipelines: Array<{ name: string; fingerprint: string }>;
+}
+
+/**
+ * The manifest the caller reads as mcpc://manifest: it must list exactly the tools (with
+ * pipelines) and resources the caller's lists show, so it names nothing hidden from the caller.
+ */
+async function manifestSeen(client: Client): Promise<ManifestView> {
+  const read = await client.readResource({ uri: 'mcpc://manifest' });
+  const manifest = JSON.parse((read.contents[0] as { text: string }).text) as ManifestView;
+  const listed = await seen(client);
+  expect([...manifest.tools, ...manifest.pipelines].map((t) => t.name).sort()).toEqual([...listed.tools].sort());
+  expect(manifest.resources.map((r) => r.name).sort()).toEqual([...listed.resources].sort());
+  for (const entry of [...manifest.tools, ...manifest.pipelines]) expect(entry.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+  return manifest;
+}
+
+const onDisk = (): ManifestView => JSON.parse(readFileSync(join(dirname(serverJs), 'manifest.json'), 'utf8')) as ManifestView;
+
+describe('mcpc://manifest, filtered per caller', () => {
+  it('an anonymous caller reads a manifest of the anonymous tools and resources only', async () => {
+    const client = await httpClient();
+    const manifest = await manifestSeen(client);
+    expect(manifest.pipelines).toEqual([]);
+    expect(manifest.content_hash).toBe(onDisk().content_hash);
+    await client.close();
+  });
+
+  it('an API key with orders:read reads one with query_orders and production_orders, and no pipeline that also writes', async () => {
+    const client = await httpClient(readerKey);
+    const manifest = await manifestSeen(client);
+    expect(manifest.tools.map((t) => t.name)).toContain('query_orders');
+    expect(manifest.pipelines).toEqual([]);
+    await client.close();
+  });
+
+  it('a JWT with both scopes reads every tool and pipeline, with the fingerprints the build wrote', async () => {
+    const token = await sign(jwtKey, { iss: 'https://id.example.com', aud: 'orders-mcp', sub: 'carol', scope: 'orders:read analytics:write' });
+    const client = await httpClient(token);
+    const manifest = await manifestSeen(client);
+    expect(manifest.pipelines.map((p) => p.name)).toEqual(['order_analytics']);
+    expect(manifest.tools).toEqual(onDisk().tools);
+    await client.close();
+  });
+
+  it('a JWT without scopes is refused a scoped resource (step-up), and reads a manifest without it', async () => {
+    const token = await sign(jwtKey, { iss: 'https://id.example.com', aud: 'orders-mcp', sub: 'erin' });
+    const client = await httpClient(token);
+    const manifest = await manifestSeen(client);
+    expect(manifest.resources.map((r) => r.name)).not.toContain('production_orders');
+    await expect(client.readResource({ uri: 'mcpc://orders/production_orders' })).rejects.toThrow(/Insufficient scope/);
+    await client.close();
+  });
+});
 
 describe('the example over HTTP', () => {
   it('an anonymous caller sees anonymized_orders and its tools only', async () => {
@@ -85,6 +146,8 @@ describe('the example over stdio', () => {
   it('without a token the caller is the local operator, who sees everything', async () => {
     const { client } = await connectStdio(serverJs);
     expect((await seen(client)).tools).toEqual(ALL_TOOLS);
+    // The operator's manifest is the build's, whole.
+    expect(await manifestSeen(client)).toEqual(onDisk());
     await client.close();
   });
 

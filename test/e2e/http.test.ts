@@ -140,7 +140,7 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
 
   it('lists and reads the resources the caller may see, with columns and types', async () => {
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(['mcpc://orders/anonymized_orders', 'mcpc://orders/order_events', 'mcpc://health']);
+    expect(resources.map((r) => r.uri)).toEqual(['mcpc://orders/anonymized_orders', 'mcpc://orders/order_events', 'mcpc://health', 'mcpc://manifest']);
     const read = await client.readResource({ uri: 'mcpc://orders/anonymized_orders' });
     const body = JSON.parse((read.contents[0] as { text: string }).text) as { table: string; columns: Array<{ name: string; type: string }> };
     expect(body.table).toBe('orders_anon');

@@ -24,7 +24,7 @@ describe('the example over stdio, launched by a stock SDK client', () => {
       'order_analytics',
     ]);
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.name)).toEqual(['production_orders', 'anonymized_orders', 'analytics_summaries', 'order_events', 'health']);
+    expect(resources.map((r) => r.name)).toEqual(['production_orders', 'anonymized_orders', 'analytics_summaries', 'order_events', 'health', 'manifest']);
   });
 
   it('runs query_orders with its default limit and explicit limits', async () => {

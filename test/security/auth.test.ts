@@ -120,7 +120,7 @@ describe('who sees what over HTTP', () => {
           .resources ?? []
       )
         .map((r) => r.name)
-        .filter((n) => n !== 'health');
+        .filter((n) => n !== 'health' && n !== 'manifest');
     expect(await names()).toEqual(['public_facts']);
     expect(await names(bearer(plainKey))).toEqual(['internal', 'public_facts']);
     expect(await names(bearer(secretsKey))).toEqual(['secrets', 'internal', 'public_facts']);
