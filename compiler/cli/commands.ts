@@ -13,6 +13,7 @@ import { bumpBetween, covers, diffManifests, requiredBump } from '../contracts/d
 import { liveDdl } from '../contracts/drift.js';
 import { readLiveTables, schemaText, type LiveConnection, type LiveFilter, type LiveTable } from '../contracts/live-source.js';
 import { scaffoldPipeline } from '../contracts/scaffold.js';
+import { renderToolListCosts, TOKEN_ESTIMATOR, toolListCosts } from '../contracts/token-cost.js';
 import { loadContract, type LoadedContract } from '../contracts/load.js';
 import { buildManifest, type Manifest } from '../emit/manifest.js';
 import { InternalError } from './internal-error.js';
@@ -81,6 +82,7 @@ export async function checkCommand(files: readonly string[], format: DiagnosticF
     if (problem) diagnostics.push(problem);
   }
   claimDirectories(results, diagnostics);
+  const costs = toolListReports(results, diagnostics);
   if (outRoot !== undefined) {
     for (const result of results) {
       if (!result.output || !result.ir) continue;
@@ -100,8 +102,33 @@ export async function checkCommand(files: readonly string[], format: DiagnosticF
     }
   }
   report(diagnostics, format, results, io);
+  if (format === 'text') for (const text of costs) io.stderr(text);
   if (format === 'text' && !hasErrors(diagnostics)) io.stderr(`checked ${files.length} ${files.length === 1 ? 'file' : 'files'}: no errors\n`);
   return hasErrors(diagnostics) ? 1 : 0;
+}
+
+/**
+ * What each file's tools/list costs a model per caller view (text for the report), and a warning
+ * at `server.tool_budget_tokens` for each view above it.
+ */
+function toolListReports(results: readonly CompiledFile[], diagnostics: Diagnostic[]): string[] {
+  return results.flatMap((result) => {
+    if (!result.ir || hasErrors(result.diagnostics)) return [];
+    const costs = toolListCosts(result.ir);
+    const budget = result.ir.toolBudgetTokens;
+    for (const cost of costs) {
+      if (budget === undefined || cost.tokens <= budget) continue;
+      diagnostics.push({
+        code: 'MCPC_TOOL_BUDGET',
+        severity: 'warning',
+        message: `the tools/list a caller '${cost.caller}' reads is about ${cost.tokens} tokens (${cost.tools} tools; estimated as ${TOKEN_ESTIMATOR}), over tool_budget_tokens ${budget}`,
+        hint: 'shorten descriptions, split the server, or hide tools behind scopes; the model reads this list on every turn',
+        path: 'server.tool_budget_tokens',
+        ...(result.toolBudgetAt ?? { file: result.file, line: 1, col: 1 }),
+      });
+    }
+    return [renderToolListCosts(result.file, costs, budget)];
+  });
 }
 
 /** The `check --against` gate: a diagnostic at `server.version` when the changes since OLD need a bigger bump. */

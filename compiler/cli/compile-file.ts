@@ -27,6 +27,8 @@ export interface AnalyzedFile {
   serverNameAt?: SourceLocation;
   /** Where `server.version` is written, for `check --against`. */
   serverVersionAt?: SourceLocation;
+  /** Where `server.tool_budget_tokens` is written (or the nearest key that is), for the token report's warning. */
+  toolBudgetAt?: SourceLocation;
 }
 
 export interface CompiledFile extends AnalyzedFile {
@@ -112,6 +114,7 @@ export async function analyzeFile(path: string, sql: SqlChecker, overrides?: Rea
     analyzed,
     serverNameAt: reporter.where(['server', 'name']),
     serverVersionAt: reporter.where(['server', 'version']),
+    toolBudgetAt: reporter.where(['server', 'tool_budget_tokens']),
   };
 }
 

@@ -79,6 +79,7 @@ export const DIAGNOSTIC_CODES = {
   MCPC_GRAPH_CYCLE: 'Pipelines call each other in a loop.',
   MCPC_GRAPH_STEP_CYCLE: 'Steps of one pipeline wait for each other (through their outputs or `after`) in a loop.',
 
+  MCPC_TOOL_BUDGET: 'The tools/list some caller reads is estimated at more tokens than `server.tool_budget_tokens`.',
   MCPC_VERSION_BUMP: 'server.version is not bumped as far as the changes since the contract given to `check --against` need.',
   MCPC_CONTRACT_UNREADABLE:
     'The contract given to `check --against` cannot be read: not a manifest, a pipeline that does not build, or a git ref that does not exist.',

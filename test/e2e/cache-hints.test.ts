@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mcpcBin, repoRoot } from '../support/paths.js';
 import { LEGACY_HEADERS, rawRequest, rpcResult } from '../support/http.js';
 import { buildPipeline, connectHttp, startHttpServer, type RunningServer } from '../support/servers.js';
 
@@ -59,5 +61,18 @@ describe('clients of the 2025 protocols', () => {
       const result = rpcResult(response.body).result as Record<string, unknown>;
       expect(Object.keys(result).sort()).toEqual([method === 'tools/list' ? 'tools' : 'resources']);
     }
+  });
+});
+
+describe('the token estimate of `mcpc check`', () => {
+  it('is made from exactly the tools/list an anonymous caller is served', async () => {
+    const check = spawnSync(process.execPath, [mcpcBin, 'check', 'pipelines/orders.yaml'], { cwd: repoRoot, encoding: 'utf8' });
+    const estimate = Number(/^ {2}anonymous +\d+ tools +~([\d,]+) tokens$/m.exec(check.stderr)?.[1]?.replace(/,/g, ''));
+    const response = await rawRequest(orders.url, {
+      headers: LEGACY_HEADERS,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    const served = JSON.stringify(rpcResult(response.body).result);
+    expect(estimate).toBe(Math.ceil(served.length / 4));
   });
 });
