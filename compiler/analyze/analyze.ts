@@ -4,6 +4,7 @@ import type { PipelineFile } from '../validate/pipeline-file.js';
 import { analyzeAuth } from './auth.js';
 import { applyCatalog } from './catalog/index.js';
 import { analyzeComposites } from './composites.js';
+import { analyzeExamples } from './examples.js';
 import { IdentifierAllocator } from './identifiers.js';
 import type { ConfigText, ServerLimitsSpec } from '../../runtime/contract/spec.js';
 import { isLiteral, parseConfigText } from './config-text.js';
@@ -34,12 +35,12 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   const declaredResources = analyzeResources(reporter, file);
   const analyzed = await analyzeTools({ reporter, file, sources, resources: declaredResources, identifiers, sql: options.sql });
   const catalog = await applyCatalog(reporter, options.sql, sources, declaredResources, analyzed);
-  const { tools } = catalog;
   const resources = declaredResources.map((r) => {
     const columns = catalog.resourceColumns.get(r.name);
     return columns ? { ...r, columns } : r;
   });
-  const pipelines = analyzeComposites(reporter, file, tools, identifiers);
+  const examined = analyzeExamples(reporter, file, catalog.tools, analyzeComposites(reporter, file, catalog.tools, identifiers));
+  const { tools, pipelines } = examined;
   const auth = analyzeAuth(reporter, file.auth, resources);
   const http = file.server.http ?? {};
   return {

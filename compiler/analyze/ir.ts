@@ -108,7 +108,25 @@ interface ToolBaseIR extends AccessRule {
   inputSchema: JsonSchema;
   /** The JSON Schema of its `structuredContent`, as the runtime's kind defines it. */
   outputSchema: JsonSchema;
+  /** `examples:`, checked against its params and result columns; run by `mcpc test`. */
+  examples?: ExampleIR[];
   at: DocPath;
+}
+
+/** A call that must work (`examples:` of a tool or pipeline), and what its result must show. */
+export interface ExampleIR {
+  description?: string;
+  args: JsonObject;
+  expect?: ExampleExpectation;
+  at: DocPath;
+}
+
+/** What an example's result must show: all of what is given. */
+export interface ExampleExpectation {
+  rows?: number | { min?: number; max?: number };
+  columns?: string[];
+  first?: JsonObject;
+  contains?: JsonObject[];
 }
 
 /** A result column of a tool, as the engine resolved it against the source's schema. */
@@ -229,5 +247,6 @@ export interface CompositeIR extends AccessRule {
   /** Every resource a tool it reaches writes: when there are any, it takes an idempotency key. */
   writes: string[];
   maxConcurrentSteps: number;
+  examples?: ExampleIR[];
   at: DocPath;
 }

@@ -21,6 +21,9 @@ Usage:
                                        print (or write) the DDL of a ClickHouse source's tables, as a source's schema file
   mcpc init (--url URL | --embedded DIR) [--database D] [--tables GLOB] [--name N] [--out DIR]
                                        scaffold DIR/pipeline.yaml (a resource and a query tool per table) and DIR/schema.sql
+  mcpc test FILE [--out DIR] [--format text|json]
+                                       build, start the server over stdio and run every tool's examples against its sources
+                                       (embedded, seeded; or the URL its environment gives); exit 1 when one fails
   mcpc dev FILE [--host H] [--port P]  build, serve over HTTP on embedded ClickHouse, rebuild on change
                [--reseed]              first drop the tables of embedded sources with a seed, and seed again
   mcpc graph FILE [--format F]         print the resources, tools and pipelines (with their steps) as a graph
@@ -150,6 +153,13 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       only(['format']);
       if (files.length !== 2) throw new UsageError('diff compares exactly two contracts: OLD and NEW');
       return (await import('./commands.js')).diffCommand(files[0]!, files[1]!, diagnosticFormat(values.format), io);
+    }
+    case 'test': {
+      only(['out', 'format']);
+      if (files.length !== 1) throw new UsageError('test runs the examples of exactly one pipeline file');
+      const format = values.format ?? 'text';
+      if (format !== 'text' && format !== 'json') throw new UsageError(`test --format must be text or json, not '${format}'`);
+      return (await import('./test-command.js')).testCommand(files[0]!, resolveOut(values.out), format, io);
     }
     case 'dev': {
       only(['out', 'host', 'port', 'reseed']);

@@ -79,6 +79,11 @@ export const DIAGNOSTIC_CODES = {
   MCPC_GRAPH_CYCLE: 'Pipelines call each other in a loop.',
   MCPC_GRAPH_STEP_CYCLE: 'Steps of one pipeline wait for each other (through their outputs or `after`) in a loop.',
 
+  MCPC_EXAMPLE_ARGS_INVALID: "An example's arguments do not pass the tool's params.",
+  MCPC_EXAMPLE_UNKNOWN_COLUMN: "An example expects a column the tool's result does not have.",
+  MCPC_EXAMPLE_ROWS_RANGE: "An example's `rows: { min, max }` has min above max.",
+  MCPC_EXAMPLE_NOT_ROWS: 'An example expects rows of a tool or pipeline whose result has none.',
+  MCPC_EXAMPLE_WRITES: 'A pipeline that writes has examples, which `mcpc test` would run against real sources.',
   MCPC_TOOL_BUDGET: 'The tools/list some caller reads is estimated at more tokens than `server.tool_budget_tokens`.',
   MCPC_VERSION_BUMP: 'server.version is not bumped as far as the changes since the contract given to `check --against` need.',
   MCPC_CONTRACT_UNREADABLE:

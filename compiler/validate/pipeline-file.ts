@@ -102,8 +102,21 @@ export interface ParamSection {
   additionalProperties?: boolean;
 }
 
+/** One of `examples:` (see compiler/analyze/examples.ts). */
+export interface ExampleSection {
+  description?: string;
+  args?: Record<string, unknown>;
+  expect?: {
+    rows?: number | { min?: number; max?: number };
+    columns?: string[];
+    first?: Record<string, unknown>;
+    contains?: Array<Record<string, unknown>>;
+  };
+}
+
 interface ToolBase {
   title?: string;
+  examples?: ExampleSection[];
   description: string;
   source?: string;
   budget?: string;
@@ -144,6 +157,7 @@ export interface PipelineSection {
   title?: string;
   description: string;
   params?: Record<string, ParamSection>;
+  examples?: ExampleSection[];
   steps: Record<string, { tool: string; with?: Record<string, unknown>; after?: string[]; timeout_s?: number }>;
   output?: string | Record<string, unknown>;
   step_timeout_s?: number;

@@ -74,5 +74,5 @@ describe('the token estimate of `mcpc check`', () => {
     });
     const served = JSON.stringify(rpcResult(response.body).result);
     expect(estimate).toBe(Math.ceil(served.length / 4));
-  });
+  }, 60_000);
 });

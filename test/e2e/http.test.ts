@@ -33,6 +33,8 @@ describe.each(['legacy', 'modern'] as const)('the example over Streamable HTTP, 
     expect(tools.map((t) => t.name)).toEqual(['orders_by_region', 'summarize_orders', 'order_events_since', 'explore_orders']);
     const byRegion = tools[0]!;
     expect(byRegion.description).toContain('per region');
+    // Its examples, as the model reads them (pipelines/orders.yaml, run by `mcpc test`).
+    expect(byRegion.description).toContain('\n\nExamples:\n- January 2024, every region: orders_by_region({"from":"2024-01-01","to":"2024-01-31"}) → 4 rows;');
     expect(byRegion.inputSchema).toMatchObject({ type: 'object', required: ['from', 'to'], additionalProperties: false });
     expect(byRegion.outputSchema).toMatchObject({ type: 'object', required: ['rows', 'row_count', 'truncated', 'next_cursor'] });
     expect(byRegion.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
