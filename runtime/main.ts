@@ -21,12 +21,17 @@ Environment: MCPC_LOG_LEVEL (debug|info|warn|error), MCPC_SECRETS_DIR (directory
 and the variables the pipeline references with \${env:...} and \${secret:...}.
 `;
 
+/** Whether a generated server already runs in this process. */
+let entered = false;
+
 /**
  * Entry point of a generated server: runs only when the generated module is the program itself
  * (importing it, say to read its spec, starts nothing).
  */
 export function main(spec: ServerSpec, moduleUrl: string): void {
-  if (!isEntryModule(moduleUrl)) return;
+  // A running server imports each new build to take its spec (runtime/reload/): that import starts nothing.
+  if (entered || !isEntryModule(moduleUrl)) return;
+  entered = true;
   run(spec, dirname(fileURLToPath(moduleUrl)), process.argv.slice(2)).then(
     (code) => {
       if (code !== undefined) process.exit(code);
@@ -101,7 +106,8 @@ async function run(spec: ServerSpec, serverDir: string, argv: string[]): Promise
 
 function isEntryModule(moduleUrl: string): boolean {
   const entry = process.argv[1];
-  if (entry === undefined) return false;
+  // The program is imported without a query; a reload imports the same file with one.
+  if (entry === undefined || new URL(moduleUrl).search !== '') return false;
   try {
     return realpathSync(entry) === realpathSync(fileURLToPath(moduleUrl));
   } catch {

@@ -2,6 +2,7 @@ import { Admission } from './call/admission.js';
 import { CursorSigner } from './call/cursors.js';
 import { IdempotencyStore } from './call/idempotency.js';
 import { StreamRegistry } from './call/streams.js';
+import { DEFAULT_DISCOVERY_S, TableDiscovery } from './discovery/table-patterns.js';
 import { DriftWatch } from './drift.js';
 import { compileArgsValidator, createArgsAjv } from './contract/args.js';
 import { resolveServerLimits, type ServerLimits } from './contract/server-limits.js';
@@ -38,6 +39,8 @@ export interface Runtime {
   streams: StreamRegistry;
   /** Which tools schema drift broke, from the last check against the live sources. */
   drift: DriftWatch;
+  /** The tables `table_pattern` resources found, each a resource of its own. */
+  discovery: TableDiscovery;
 }
 
 export function createRuntime(
@@ -45,22 +48,39 @@ export function createRuntime(
   sources: ReadonlyMap<string, Source>,
   options: { cursorSecret?: string; manifest?: ServedManifest } = {},
 ): Runtime {
-  const ajv = createArgsAjv();
-  const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
   const limits = resolveServerLimits(spec.limits);
   const observedSources = new Map([...sources].map(([name, source]) => [name, observed(source)]));
   return {
-    spec,
+    ...specParts(spec, observedSources, options.manifest),
     sources: observedSources,
-    drift: new DriftWatch(spec.tools, (name) => observedSources.get(name)),
-    tools,
-    resources: new Map(spec.resources.map((r) => [r.uri, r])),
-    catalog: new Catalog(spec, [...tools.values()], options.manifest),
     limits,
     admission: new Admission(limits),
     inflight: new InflightCalls(),
     cursors: new CursorSigner(options.cursorSecret),
     streams: new StreamRegistry({ maxStreams: limits.maxConcurrentStreams, maxBufferedBytes: limits.maxStreamBufferBytes }),
     idempotency: new IdempotencyStore({ ttlMs: limits.idempotencyTtlS * 1000, maxKeys: limits.idempotencyMaxKeys, maxBytes: IDEMPOTENCY_MAX_BYTES }),
+  };
+}
+
+/**
+ * The runtime of a new build of the same server (see runtime/reload/): its tools, resources and
+ * views, over the sources and server-wide state (limits, queue, streams, idempotency) of `runtime`.
+ */
+export function withSpec(runtime: Runtime, spec: ServerSpec, manifest?: ServedManifest): Runtime {
+  return { ...runtime, ...specParts(spec, runtime.sources, manifest) };
+}
+
+/** What a runtime derives from its spec alone. */
+function specParts(spec: ServerSpec, sources: ReadonlyMap<string, Source>, manifest: ServedManifest | undefined) {
+  const ajv = createArgsAjv();
+  const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
+  const discovery = new TableDiscovery(spec.resourcePatterns ?? [], (name) => sources.get(name), spec.discoveryS ?? DEFAULT_DISCOVERY_S);
+  return {
+    spec,
+    drift: new DriftWatch(spec.tools, (name) => sources.get(name)),
+    discovery,
+    tools,
+    resources: new Map(spec.resources.map((r) => [r.uri, r])),
+    catalog: new Catalog(spec, [...tools.values()], discovery, manifest),
   };
 }

@@ -5,15 +5,14 @@ import type { AuthSpec, ServerSpec } from './contract/spec.js';
 import { StartupError } from './errors.js';
 import { resolveConfigText } from './contract/config-text.js';
 import { log } from './log.js';
-import { createRuntime, type Runtime } from './runtime.js';
 import { loadServedManifest } from './protocol/manifest-resource.js';
+import { watchBuild } from './reload/build-watch.js';
+import { LiveRuntime } from './reload/live-runtime.js';
+import { createRuntime } from './runtime.js';
 import { openSources } from './sources/open-sources.js';
 import { serveHttp } from './transports/http.js';
 import { openProtocolInput } from './transports/protocol-input.js';
 import { serveStdioTransport } from './transports/stdio.js';
-
-/** Seconds between schema drift checks when `server.drift_check_s` does not say. */
-const DEFAULT_DRIFT_CHECK_S = 300;
 
 /** The environment variable a stdio client sets to call as a token's caller rather than as the local operator. */
 const STDIO_TOKEN_ENV = 'MCPC_TOKEN';
@@ -41,14 +40,18 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
   const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed });
   const manifest = loadServedManifest(spec, serverDir);
   const runtime = createRuntime(spec, sources, { ...(cursorSecret === undefined ? {} : { cursorSecret }), ...(manifest ? { manifest } : {}) });
-  runtime.drift.start(spec.driftCheckS ?? DEFAULT_DRIFT_CHECK_S);
+  // The tables its patterns match are found before it serves, so the first resource list is whole.
+  await runtime.discovery.check();
+  const live = new LiveRuntime(runtime);
+  live.start();
+  const builds = watchBuild(serverDir, live);
   if (spec.tools.some((t) => t.kind === 'stream') && !runtime.cursors.configured) {
     log.info(
       'stream cursors are signed with a secret of this process only: a cursor holds on this process; set server.cursor_secret to share one across replicas',
     );
   }
   if (options.transport === 'http') {
-    const serving = await serveHttp(runtime, options.host, options.port, authenticator);
+    const serving = await serveHttp(live, options.host, options.port, authenticator);
     const { hiddenTools: hidden, visibleTools } = runtime.catalog.viewFor(ANONYMOUS);
     log.info('serving', {
       server: spec.name,
@@ -59,10 +62,10 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
       ...(spec.auth ? { auth: authSummary(spec.auth) } : {}),
       ...(hidden.length > 0 ? { hidden_from_anonymous_callers: hidden } : {}),
     });
-    onShutdown(runtime, () => serving.close());
+    onShutdown(live, builds, () => serving.close());
   } else {
     const caller = stdioCaller ?? OPERATOR;
-    const serving = serveStdioTransport(runtime, openProtocolInput(options.protocolFd), caller);
+    const serving = serveStdioTransport(live, openProtocolInput(options.protocolFd), caller);
     // The pid is the serving process's, not the launcher's the client started.
     log.info('serving', {
       server: spec.name,
@@ -72,7 +75,7 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
       caller: caller.id,
       tools: runtime.catalog.viewFor(caller).visibleTools,
     });
-    const stop = onShutdown(runtime, () => serving.close());
+    const stop = onShutdown(live, builds, () => serving.close());
     void serving.closed.then(stop);
   }
 }
@@ -95,12 +98,14 @@ function authSummary(auth: AuthSpec): Record<string, unknown> {
 }
 
 /** Closes the transport and the sources once, on SIGINT/SIGTERM (or when stdio ends), then exits. */
-function onShutdown(runtime: Runtime, closeTransport: () => Promise<void>): () => Promise<void> {
+function onShutdown(live: LiveRuntime, builds: { close(): void }, closeTransport: () => Promise<void>): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      const runtime = live.current;
       log.info('shutting down', { server: runtime.spec.name });
-      runtime.drift.stop();
+      builds.close();
+      live.stop();
       await closeTransport().catch(() => undefined);
       await Promise.allSettled([...runtime.sources.values()].map((s) => s.close()));
       process.exit(0);

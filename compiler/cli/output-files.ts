@@ -5,11 +5,13 @@ import type { BuildOutput } from '../emit/emit.js';
 /**
  * Writes a build into its directory. Each file is written beside its target and renamed over
  * it, so a server restarted mid-build never loads half a file; generated files from an earlier
- * build that this one no longer emits (a removed seed) are deleted.
+ * build that this one no longer emits (a removed seed) are deleted. `server.js` is written last:
+ * a running server reloads when it changes (runtime/reload/), and by then the rest of the build is there.
  */
 export function writeBuild(dir: string, output: BuildOutput): void {
   mkdirSync(dir, { recursive: true });
-  for (const [name, content] of output) {
+  const ordered = [...output].sort(([a], [b]) => Number(a === 'server.js') - Number(b === 'server.js'));
+  for (const [name, content] of ordered) {
     const target = join(dir, name);
     mkdirSync(dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.tmp`;

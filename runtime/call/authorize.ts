@@ -17,7 +17,7 @@ export function authorizeTool(runtime: Runtime, context: CallContext, name: stri
 
 /** The same rule for `resources/read`: a hidden resource is as unknown as a missing one. */
 export function authorizeResource(runtime: Runtime, context: CallContext, uri: string): ResourceSpec {
-  const resource = runtime.resources.get(uri);
+  const resource = runtime.resources.get(uri) ?? runtime.discovery.resource(uri);
   if (!resource || !mayAccess(context.principal, resource)) throw new ResourceNotFoundError(uri);
   return resource;
 }

@@ -40,6 +40,10 @@ export interface ServerSpec {
   readonly auth?: AuthSpec;
   readonly sources: Readonly<Record<string, SourceSpec>>;
   readonly resources: readonly ResourceSpec[];
+  /** Resources whose tables are found at run time by name (`table_pattern`); absent: none. */
+  readonly resourcePatterns?: readonly ResourcePatternSpec[];
+  /** Seconds between looks for tables that match a pattern (default 30). */
+  readonly discoveryS?: number;
   readonly tools: readonly ToolSpec[];
 }
 
@@ -145,6 +149,21 @@ export interface ResourceSpec extends AccessRule {
   readonly description?: string;
   /** The table's columns as the build-time catalog knows them; absent when its source has no schema. */
   readonly columns?: readonly ColumnSpec[];
+}
+
+/**
+ * A resource over every table of a database whose name matches a pattern, looked for at run time:
+ * each table found is served as a resource of its own, under the pattern's access rule.
+ */
+export interface ResourcePatternSpec extends AccessRule {
+  readonly name: string;
+  /** The URI of the pattern; a table found under it is `<uri>/<table>`. */
+  readonly uri: string;
+  readonly source: string;
+  readonly database?: string;
+  /** The table names it matches: `*` stands for any run of characters, everything else for itself. */
+  readonly tablePattern: string;
+  readonly description?: string;
 }
 
 /** A column of a table, as the source's schema declares it. */

@@ -19,8 +19,16 @@ export interface ListCacheHint {
  * anonymous callers. Otherwise what a caller sees depends on its credentials, so it is `private`.
  */
 export function listCacheHints(spec: ServerSpec): Record<ListMethod, ListCacheHint> {
-  const ttlMs = (spec.listTtlS ?? DEFAULT_LIST_TTL_S) * 1000;
-  const everyoneSeesAll = [...spec.tools, ...spec.resources].every((item) => item.access === 'anonymous');
-  const hint: ListCacheHint = { ttlMs, cacheScope: everyoneSeesAll ? 'public' : 'private' };
-  return { 'tools/list': hint, 'resources/list': hint, 'resources/templates/list': hint };
+  // Per spec, once: a server serves one build at a time, and a reload brings a new spec.
+  let hints = bySpec.get(spec);
+  if (!hints) {
+    const ttlMs = (spec.listTtlS ?? DEFAULT_LIST_TTL_S) * 1000;
+    const everyoneSeesAll = [...spec.tools, ...spec.resources, ...(spec.resourcePatterns ?? [])].every((item) => item.access === 'anonymous');
+    const hint: ListCacheHint = { ttlMs, cacheScope: everyoneSeesAll ? 'public' : 'private' };
+    hints = { 'tools/list': hint, 'resources/list': hint, 'resources/templates/list': hint };
+    bySpec.set(spec, hints);
+  }
+  return hints;
 }
+
+const bySpec = new WeakMap<ServerSpec, Record<ListMethod, ListCacheHint>>();

@@ -1,5 +1,6 @@
 import { mayAccess, type Principal } from '../contract/access.js';
 import type { ResourceSpec, ServerSpec } from '../contract/spec.js';
+import type { TableDiscovery } from '../discovery/table-patterns.js';
 import type { McpTool, ServedTool } from '../tools/served-tool.js';
 import { MANIFEST_RESOURCE, manifestFor, type ServedManifest } from './manifest-resource.js';
 import { Pages } from './pages.js';
@@ -31,16 +32,23 @@ interface McpResource {
 export class Catalog {
   private readonly views = new Map<string, CatalogView>();
   private readonly scopes: ReadonlySet<string>;
+  /** The discovery generation the views were built at: tables found or gone since rebuild them. */
+  private generation = 0;
 
   constructor(
     private readonly spec: ServerSpec,
     private readonly tools: readonly ServedTool[],
+    private readonly discovery?: TableDiscovery,
     private readonly manifest?: ServedManifest,
   ) {
     this.scopes = new Set(spec.auth?.scopesSupported ?? []);
   }
 
   viewFor(principal: Principal): CatalogView {
+    if (this.discovery && this.discovery.generation !== this.generation) {
+      this.views.clear();
+      this.generation = this.discovery.generation;
+    }
     const key = `${principal.kind} ${principal.scopes
       .filter((s) => this.scopes.has(s))
       .sort()
@@ -56,7 +64,7 @@ export class Catalog {
   private build(principal: Principal): CatalogView {
     const pageSize = this.spec.listPageSize;
     const visible = this.tools.filter((tool) => mayAccess(principal, tool.spec));
-    const resources = this.spec.resources.filter((resource) => mayAccess(principal, resource));
+    const resources = [...this.spec.resources, ...(this.discovery?.resources ?? [])].filter((resource) => mayAccess(principal, resource));
     return {
       toolPages: new Pages(
         visible.map((tool) => tool.listing),

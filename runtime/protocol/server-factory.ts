@@ -5,7 +5,7 @@ import { callTool } from '../call/call-tool.js';
 import type { CallContext } from '../call/context.js';
 import { readResource } from '../call/read-resource.js';
 import type { Principal } from '../contract/access.js';
-import type { Runtime } from '../runtime.js';
+import type { LiveRuntime } from '../reload/live-runtime.js';
 import { listCacheHints } from './cache-hints.js';
 import { REFUSAL_META_KEY, RefusedArguments } from './inbound-guard.js';
 import { callKey } from './inflight.js';
@@ -34,15 +34,14 @@ export function authInfoFor(principal: Principal, client: string, response?: Ser
  * transport's own (the operator over stdio). It uses the SDK's low-level `Server` so that a
  * request costs a handful of handler registrations whatever the number of tools: list payloads,
  * schemas and validators were built once at start. `McpServer` would re-register every tool per request.
+ * Each request takes the runtime serving when it starts (a stdio connection's one instance outlives
+ * builds), and keeps it to its end: a call in flight when a new build is swapped in finishes on its own.
  */
-export function serverFactory(runtime: Runtime, transportPrincipal: Principal): McpServerFactory {
-  const { spec } = runtime;
-  const cacheHints = listCacheHints(spec);
+export function serverFactory(live: LiveRuntime, transportPrincipal: Principal): McpServerFactory {
   return (request) => {
     const principal = (request.authInfo?.extra?.[PRINCIPAL_KEY] as Principal | undefined) ?? transportPrincipal;
     const client = (request.authInfo?.extra?.[CLIENT_KEY] as string | undefined) ?? 'stdio';
     const response = request.authInfo?.extra?.[RESPONSE_KEY] as ServerResponse | undefined;
-    const view = runtime.catalog.viewFor(principal);
     // Over HTTP, a client that goes away (a closed stream) cancels what it asked for, whatever the
     // SDK does with the request; `notifications/cancelled` cancels through the SDK's own signal.
     const connection = request.requestInfo?.signal;
@@ -53,20 +52,23 @@ export function serverFactory(runtime: Runtime, transportPrincipal: Principal): 
       startedAt: performance.now(),
       ...(progress ? { progress } : {}),
     });
+    const { spec } = live.current;
     const server = new Server(
       { name: spec.name, version: spec.version },
       {
-        capabilities: { tools: { listChanged: false }, resources: {} },
+        // A new build (runtime/reload/) and tables found by a pattern change the lists while clients stay connected.
+        capabilities: { tools: { listChanged: true }, resources: { listChanged: true } },
         ...(spec.instructions === undefined ? {} : { instructions: spec.instructions }),
-        cacheHints,
+        cacheHints: listCacheHints(spec),
       },
     );
     server.setRequestHandler('tools/list', (request) => {
-      const page = view.toolPages.page(request.params?.cursor);
+      const page = live.current.catalog.viewFor(principal).toolPages.page(request.params?.cursor);
       // The compiler emits every input schema as an object schema; the SDK's type wants that spelled out.
       return { tools: [...page.items] as unknown as Tool[], ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
     });
     server.setRequestHandler('tools/call', async (request, ctx) => {
+      const runtime = live.current;
       const refused = request.params._meta?.[REFUSAL_META_KEY];
       const args = typeof refused === 'string' ? new RefusedArguments(refused) : request.params.arguments;
       const token = request.params._meta?.progressToken;
@@ -89,14 +91,14 @@ export function serverFactory(runtime: Runtime, transportPrincipal: Principal): 
     });
     // A cancellation may arrive on another request than its call's (stateless HTTP): find the call by who asked and its id.
     server.setNotificationHandler('notifications/cancelled', (notification) => {
-      runtime.inflight.cancel(callKey(principal.id, client, notification.params.requestId), notification.params.reason ?? 'cancelled by the client');
+      live.current.inflight.cancel(callKey(principal.id, client, notification.params.requestId), notification.params.reason ?? 'cancelled by the client');
     });
     server.setRequestHandler('resources/list', (request) => {
-      const page = view.resourcePages.page(request.params?.cursor);
+      const page = live.current.catalog.viewFor(principal).resourcePages.page(request.params?.cursor);
       return { resources: [...page.items], ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
     });
     server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: [] }));
-    server.setRequestHandler('resources/read', (request, ctx) => readResource(runtime, context(ctx.mcpReq.signal), request.params.uri));
+    server.setRequestHandler('resources/read', (request, ctx) => readResource(live.current, context(ctx.mcpReq.signal), request.params.uri));
     return server;
   };
 }

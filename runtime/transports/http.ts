@@ -8,6 +8,7 @@ import { log } from '../log.js';
 import { guardMessage } from '../protocol/inbound-guard.js';
 import { ANONYMOUS } from '../contract/access.js';
 import { authInfoFor, serverFactory } from '../protocol/server-factory.js';
+import type { LiveRuntime } from '../reload/live-runtime.js';
 import type { Runtime } from '../runtime.js';
 import { withoutSelfCancelled } from './batches.js';
 import { BodyReader, refuse } from './http-body.js';
@@ -27,12 +28,20 @@ export interface HttpServing {
  * before anything else, so a web page cannot reach a local server through DNS rebinding; the
  * body is read under the server's limits and every message guarded before the SDK parses it;
  * and every response ends, at the latest at a deadline past the longest a call can take.
+ * What a new build may not change (runtime/reload/) is read once here: limits, http, auth, sources.
+ * A changed list reaches 2026-07-28 clients on their `subscriptions/listen` streams; 2025-era
+ * clients over stateless HTTP have no stream to receive it on, and see the change at their next list.
  */
-export async function serveHttp(runtime: Runtime, host: string, port: number, authenticator: Authenticator): Promise<HttpServing> {
+export async function serveHttp(live: LiveRuntime, host: string, port: number, authenticator: Authenticator): Promise<HttpServing> {
+  const runtime = live.current;
   const { limits } = runtime;
-  const handler = createMcpHandler(serverFactory(runtime, ANONYMOUS), {
+  const handler = createMcpHandler(serverFactory(live, ANONYMOUS), {
     onerror: (error) => log.warn('request rejected', { error: error.message }),
     maxRequestBodySize: limits.maxBodyBytes,
+  });
+  const unsubscribe = live.onChange((change) => {
+    if (change.tools) handler.notify.toolsChanged();
+    if (change.resources) handler.notify.resourcesChanged();
   });
   const mcp = toNodeHandler(handler, { onerror: reportHandlerError, maxRequestBodySize: limits.maxBodyBytes });
   const { allowedHosts, allowedOrigins } = runtime.spec.http;
@@ -72,7 +81,7 @@ export async function serveHttp(runtime: Runtime, host: string, port: number, au
       refuse(res, 400, 'Parse error: the request body is not JSON');
       return;
     }
-    const missing = missingScopesFor(runtime, principal, message);
+    const missing = missingScopesFor(live.current, principal, message);
     if (missing) {
       refuse(
         res,
@@ -117,7 +126,7 @@ export async function serveHttp(runtime: Runtime, host: string, port: number, au
         sendJson(res, 200, protectedResourceMetadata(req, runtime.spec.auth!, runtime.spec.name));
       } else if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         if (!checkHost(req, res)) return;
-        void answerHealth(runtime, res);
+        void answerHealth(live.current, res);
       } else {
         sendJson(res, 404, { error: `not found: the MCP endpoint is /mcp and health is /healthz` });
       }
@@ -135,6 +144,7 @@ export async function serveHttp(runtime: Runtime, host: string, port: number, au
   return {
     url,
     async close() {
+      unsubscribe();
       await handler.close();
       await new Promise<void>((done) => {
         server.close(() => done());
