@@ -9,6 +9,7 @@ import { IdentifierAllocator } from './identifiers.js';
 import type { ConfigText, ServerLimitsSpec } from '../../runtime/contract/spec.js';
 import { isLiteral, parseConfigText } from './config-text.js';
 import type { ServerIR } from './ir.js';
+import { analyzeResourcePatterns } from './resource-patterns.js';
 import { analyzeResources, analyzeSources, type FileReader } from './sources.js';
 import type { SqlChecker } from './sql-checker.js';
 import { analyzeTools } from './tools/index.js';
@@ -33,6 +34,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   const identifiers = new IdentifierAllocator();
   const sources = analyzeSources(reporter, file, options.readFile);
   const declaredResources = analyzeResources(reporter, file);
+  const resourcePatterns = analyzeResourcePatterns(reporter, file);
   const analyzed = await analyzeTools({ reporter, file, sources, resources: declaredResources, identifiers, sql: options.sql });
   const catalog = await applyCatalog(reporter, options.sql, sources, declaredResources, analyzed);
   const resources = declaredResources.map((r) => {
@@ -41,7 +43,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   });
   const examined = analyzeExamples(reporter, file, catalog.tools, analyzeComposites(reporter, file, catalog.tools, identifiers));
   const { tools, pipelines } = examined;
-  const auth = analyzeAuth(reporter, file.auth, resources);
+  const auth = analyzeAuth(reporter, file.auth, [...resources, ...resourcePatterns]);
   const http = file.server.http ?? {};
   return {
     file: reporter.doc.file,
@@ -52,6 +54,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     ...(file.server.instructions === undefined ? {} : { instructions: file.server.instructions }),
     ...cursorSecret(reporter, file.server.cursor_secret),
     ...(file.server.drift_check_s === undefined ? {} : { driftCheckS: file.server.drift_check_s }),
+    ...(file.server.discovery_s === undefined ? {} : { discoveryS: file.server.discovery_s }),
     http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
     limits: serverLimits(file.server.limits ?? {}),
     listPageSize: file.server.list_page_size ?? DEFAULT_LIST_PAGE_SIZE,
@@ -60,6 +63,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     ...(auth === undefined ? {} : { auth }),
     sources,
     resources,
+    resourcePatterns,
     tools,
     pipelines,
   };

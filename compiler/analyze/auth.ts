@@ -13,7 +13,11 @@ const DEFAULT_JWKS_COOLDOWN_S = 30;
  * requires exactly one of a JWKS URL and a public key; what is left is configuration text, and
  * the rules that join `auth` to the resources: a scope no caller could ever present is an error.
  */
-export function analyzeAuth(reporter: Reporter, section: AuthSection | undefined, resources: readonly ResourceSpec[]): AuthSpec | undefined {
+export function analyzeAuth(
+  reporter: Reporter,
+  section: AuthSection | undefined,
+  resources: ReadonlyArray<Pick<ResourceSpec, 'name' | 'scopes'>>,
+): AuthSpec | undefined {
   const scoped = resources.filter((r) => r.scopes !== undefined);
   if (section === undefined) {
     // Without auth only the operator (stdio) reaches authenticated resources, and it has no

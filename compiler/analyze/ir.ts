@@ -6,6 +6,7 @@ import type {
   HttpSpec,
   JsonObject,
   LimitsSpec,
+  ResourcePatternSpec,
   ResourceSpec,
   ServerLimitsSpec,
   SqlCatalogSpec,
@@ -45,6 +46,10 @@ export interface ServerIR {
   auth?: AuthSpec;
   sources: SourceIR[];
   resources: ResourceIR[];
+  /** Resources given as `table_pattern`: their tables are found at run time. */
+  resourcePatterns: ResourcePatternSpec[];
+  /** `server.discovery_s`. */
+  discoveryS?: number;
   tools: ToolIR[];
   pipelines: CompositeIR[];
 }

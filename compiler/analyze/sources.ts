@@ -1,7 +1,7 @@
 import type { Reporter } from '../diagnostics/reporter.js';
-import type { PipelineFile, SourceSection } from '../validate/pipeline-file.js';
+import type { PipelineFile, ResourceSection, SourceSection } from '../validate/pipeline-file.js';
 import { isLiteral, parseConfigText } from './config-text.js';
-import type { ConfigText } from '../../runtime/contract/spec.js';
+import type { AccessRule, ConfigText } from '../../runtime/contract/spec.js';
 import type { ResourceIR, SchemaFile, SourceIR } from './ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 
@@ -97,6 +97,8 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
   const sourceNames = Object.keys(file.sources);
   const out: ResourceIR[] = [];
   for (const [name, section] of Object.entries(file.resources ?? {})) {
+    // A resource without one table is a table pattern, or a mistake: resource-patterns.ts says which.
+    if (section.table === undefined || section.table_pattern !== undefined) continue;
     if (!(section.source in file.sources)) {
       reporter.error(
         'MCPC_REF_UNKNOWN_SOURCE',
@@ -105,14 +107,7 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
       );
       continue;
     }
-    const access = section.access ?? 'authenticated';
-    if (section.scopes !== undefined && access === 'anonymous') {
-      reporter.error('MCPC_ACCESS_CONFLICT', ['resources', name, 'scopes'], `resource '${name}' is open to anonymous callers, so scopes cannot restrict it`, {
-        part: 'key',
-        hint: 'remove scopes, or make the resource access: authenticated',
-      });
-    }
-    const scopes = access === 'authenticated' && section.scopes !== undefined && section.scopes.length > 0 ? [...new Set(section.scopes)].sort() : undefined;
+    const { access, scopes } = resourceAccess(reporter, name, section);
     out.push({
       name,
       uri: `mcpc://${file.server.name}/${name}`,
@@ -125,4 +120,17 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
     });
   }
   return out;
+}
+
+/** A resource's access rule: authenticated unless it says anonymous, and scopes only where they can mean something. */
+export function resourceAccess(reporter: Reporter, name: string, section: ResourceSection): AccessRule {
+  const access = section.access ?? 'authenticated';
+  if (section.scopes !== undefined && access === 'anonymous') {
+    reporter.error('MCPC_ACCESS_CONFLICT', ['resources', name, 'scopes'], `resource '${name}' is open to anonymous callers, so scopes cannot restrict it`, {
+      part: 'key',
+      hint: 'remove scopes, or make the resource access: authenticated',
+    });
+  }
+  const scopes = access === 'authenticated' && section.scopes !== undefined && section.scopes.length > 0 ? [...new Set(section.scopes)].sort() : undefined;
+  return { access, ...(scopes === undefined ? {} : { scopes }) };
 }

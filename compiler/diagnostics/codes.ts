@@ -18,6 +18,9 @@ export const DIAGNOSTIC_CODES = {
 
   MCPC_REF_UNKNOWN_SOURCE: 'A tool or resource names a source that is not defined.',
   MCPC_REF_UNKNOWN_RESOURCE: 'A tool reads a resource that is not defined.',
+  MCPC_RESOURCE_TABLE: 'A resource gives neither `table` nor `table_pattern`, or both.',
+  MCPC_PATTERN_INVALID: 'A `table_pattern` has no `*` (it is one table: use `table`) or characters a pattern cannot hold.',
+  MCPC_PATTERN_READ: 'A tool reads or writes a `table_pattern` resource, whose tables are only known at run time.',
   MCPC_REF_UNKNOWN_TOOL: 'A pipeline step calls a tool or pipeline that is not defined.',
   MCPC_REF_UNKNOWN_PARAM: 'An expression `${params.x}` names a param the pipeline does not declare.',
   MCPC_REF_UNKNOWN_STEP: 'An expression `${steps.x...}` names a step that does not exist.',

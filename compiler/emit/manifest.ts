@@ -34,6 +34,17 @@ export interface Manifest {
     /** sha256 over what a client depends on: name, URI, access and columns. */
     fingerprint: string;
   }>;
+  /** Resources given as `table_pattern` (absent when none): each table that matches at run time is served as `<uri>/<table>`. */
+  resource_patterns?: Array<{
+    name: string;
+    uri: string;
+    source: string;
+    database?: string;
+    table_pattern: string;
+    description?: string;
+    access: string;
+    scopes?: string[];
+  }>;
   tools: Array<
     {
       name: string;
@@ -137,6 +148,20 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
         columns: (r.columns ?? []).map((c) => ({ name: c.name, type: c.type })),
       }),
     })),
+    ...(ir.resourcePatterns.length === 0
+      ? {}
+      : {
+          resource_patterns: ir.resourcePatterns.map((r) => ({
+            name: r.name,
+            uri: r.uri,
+            source: r.source,
+            ...(r.database === undefined ? {} : { database: r.database }),
+            table_pattern: r.tablePattern,
+            ...(r.description === undefined ? {} : { description: r.description }),
+            access: r.access,
+            ...scopesEntry(r),
+          })),
+        }),
     tools: ir.tools.map(toolEntry),
     pipelines: ir.pipelines.map((p) => ({
       name: p.name,

@@ -51,6 +51,7 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
     ...(ir.instructions === undefined ? [] : [['instructions', value(ir.instructions)] as Entry]),
     ...(ir.cursorSecret === undefined ? [] : [['cursorSecret', value(ir.cursorSecret)] as Entry]),
     ...(ir.driftCheckS === undefined ? [] : [['driftCheckS', value(ir.driftCheckS)] as Entry]),
+    ...(ir.discoveryS === undefined ? [] : [['discoveryS', value(ir.discoveryS)] as Entry]),
     ['generator', value(options.generator)],
     ['contentHash', value(options.contentHash)],
     ['projectDir', value(options.projectDir)],
@@ -68,6 +69,7 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
         ),
     ],
     ['resources', value(ir.resources)],
+    ...(ir.resourcePatterns.length === 0 ? [] : [['resourcePatterns', value(ir.resourcePatterns)] as Entry]),
     ['tools', (x) => x.write(`[${toolVariables.join(', ')}]`)],
   ]);
 }

@@ -38,6 +38,7 @@ interface ServerSection {
   instructions?: string;
   cursor_secret?: string;
   drift_check_s?: number;
+  discovery_s?: number;
   list_page_size?: number;
   list_ttl_s?: number;
   tool_budget_tokens?: number;
@@ -70,9 +71,11 @@ export interface SourceSection {
   limits?: { max_rows?: number; max_bytes?: number; max_execution_time_s?: number; max_memory_bytes?: number };
 }
 
-interface ResourceSection {
+export interface ResourceSection {
   source: string;
-  table: string;
+  /** Exactly one of `table` and `table_pattern` (analyze says so when not). */
+  table?: string;
+  table_pattern?: string;
   database?: string;
   description?: string;
   access?: 'anonymous' | 'authenticated';

@@ -14,7 +14,7 @@ const IN_DATABASE = 'SELECT name FROM system.tables WHERE database = {database:S
 const IN_CURRENT_DATABASE = 'SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE {pattern:String} ORDER BY name';
 
 /** A table pattern (`*`: any run of characters) as a LIKE pattern: LIKE's own `%`, `_` and `\` are escaped. */
-export function likePattern(tablePattern: string): string {
+function likePattern(tablePattern: string): string {
   return tablePattern.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll('*', '%');
 }
 

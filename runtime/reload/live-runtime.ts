@@ -55,4 +55,4 @@ export class LiveRuntime {
 }
 
 /** Seconds between schema drift checks when `server.drift_check_s` does not say. */
-export const DEFAULT_DRIFT_CHECK_S = 300;
+const DEFAULT_DRIFT_CHECK_S = 300;
