@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../contract/canonical-json.js';
 import type { Principal } from '../contract/access.js';
-import type { JsonObject } from '../contract/spec.js';
+import type { JsonObject, StreamKeyColumn } from '../contract/spec.js';
 import { ToolFailure } from '../errors.js';
 
 /** What a cursor says: where a stream stopped, for which tool, arguments and caller. */
@@ -12,10 +12,19 @@ export interface CursorState {
   readonly rows: number;
 }
 
+/** What a cursor is bound to of its tool: its name, and the SQL and key its position is in terms of. */
+export interface CursorTool {
+  readonly name: string;
+  readonly sql: string;
+  readonly key?: readonly StreamKeyColumn[];
+}
+
 interface CursorBody extends CursorState {
   /** Format version. */
   readonly v: 1;
   readonly tool: string;
+  /** Digest of the tool's SQL and key: a new build that changes them (a live reload) makes older cursors meaningless. */
+  readonly rev: string;
   /** Digests of the arguments (the cursor left out) and of the caller: a cursor holds for those only. */
   readonly args: string;
   readonly caller: string;
@@ -37,14 +46,22 @@ export class CursorSigner {
     this.key = this.configured ? Buffer.from(secret!, 'utf8') : randomBytes(32);
   }
 
-  sign(tool: string, args: JsonObject, principal: Principal, state: CursorState): string {
-    const body: CursorBody = { v: 1, tool, args: this.digest(args), caller: this.digest([principal.kind, principal.id]), after: state.after, rows: state.rows };
+  sign(tool: CursorTool, args: JsonObject, principal: Principal, state: CursorState): string {
+    const body: CursorBody = {
+      v: 1,
+      tool: tool.name,
+      rev: this.revision(tool),
+      args: this.digest(args),
+      caller: this.digest([principal.kind, principal.id]),
+      after: state.after,
+      rows: state.rows,
+    };
     const payload = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
     return `${payload}.${this.mac(payload)}`;
   }
 
   /** The state of a cursor issued for this tool, these arguments and this caller; PARAMS.INVALID otherwise. */
-  verify(cursor: string, tool: string, args: JsonObject, principal: Principal): CursorState {
+  verify(cursor: string, tool: CursorTool, args: JsonObject, principal: Principal): CursorState {
     const [payload, mac, extra] = cursor.split('.');
     const expected = payload === undefined ? undefined : Buffer.from(this.mac(payload), 'base64url');
     const given = mac === undefined ? undefined : Buffer.from(mac, 'base64url');
@@ -56,7 +73,9 @@ export class CursorSigner {
       );
     }
     const body = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as CursorBody;
-    if (body.v !== 1 || body.tool !== tool) throw refused(`it belongs to another tool`);
+    if (body.v !== 1 || body.tool !== tool.name) throw refused(`it belongs to another tool`);
+    if (body.rev !== this.revision(tool))
+      throw refused("it was issued before the server took a new build that changed this tool's SQL; call again without a cursor");
     if (body.args !== this.digest(args)) throw refused('it was issued for other arguments; send the same arguments as the first page');
     if (body.caller !== this.digest([principal.kind, principal.id])) throw refused('it was issued to another caller');
     return { after: body.after, rows: body.rows };
@@ -64,6 +83,10 @@ export class CursorSigner {
 
   private mac(payload: string): string {
     return createHmac('sha256', this.key).update(payload).digest('base64url');
+  }
+
+  private revision(tool: CursorTool): string {
+    return this.digest([tool.sql, tool.key ?? []]);
   }
 
   private digest(value: unknown): string {

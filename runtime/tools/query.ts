@@ -20,7 +20,7 @@ export const queryKind: ToolKind<QueryToolSpec> = {
     const source = sourceOf(tool.source);
     // A resumable tool takes the cursor of a cut result: the same SQL, after the cursor's key.
     const { [STREAM_CURSOR]: cursor, ...args } = toolArgs;
-    const after = tool.key && typeof cursor === 'string' ? cursors.verify(cursor, tool.name, args, context.principal) : undefined;
+    const after = tool.key && typeof cursor === 'string' ? cursors.verify(cursor, tool, args, context.principal) : undefined;
     const { maxRows, maxBytes } = source.limits;
     let rows: Row[];
     try {
@@ -50,7 +50,7 @@ export const queryKind: ToolKind<QueryToolSpec> = {
     const before = after?.rows ?? 0;
     const nextCursor =
       result.truncated && last !== undefined
-        ? cursors.sign(tool.name, args, context.principal, { after: keyOf(tool.key, last), rows: before + result.row_count })
+        ? cursors.sign(tool, args, context.principal, { after: keyOf(tool.key, last), rows: before + result.row_count })
         : null;
     return {
       structured: { ...result, next_cursor: nextCursor },

@@ -28,7 +28,7 @@ export const streamKind: ToolKind<StreamToolSpec> = {
   async run(tool, args, environment) {
     const { context, cursors } = environment;
     const { [STREAM_CURSOR]: cursor, ...rest } = args;
-    const state = typeof cursor === 'string' ? cursors.verify(cursor, tool.name, rest, context.principal) : { after: [], rows: 0 };
+    const state = typeof cursor === 'string' ? cursors.verify(cursor, tool, rest, context.principal) : { after: [], rows: 0 };
     const read: Read = { tool, args: rest, after: state.after, source: environment.sourceOf(tool.source), context };
     try {
       if (context.partial) return await liveBatches(read, context.partial, environment, tool.maxRows - state.rows);
@@ -81,7 +81,7 @@ async function onePage(read: Read, before: number, environment: ToolEnvironment)
   const last = page.at(-1);
   const next =
     more && !truncated && last !== undefined
-      ? environment.cursors.sign(tool.name, read.args, context.principal, { after: keyOf(tool.key, last), rows: total })
+      ? environment.cursors.sign(tool, read.args, context.principal, { after: keyOf(tool.key, last), rows: total })
       : null;
   const structured = { rows: page, row_count: page.length, next_cursor: next, truncated };
   return { structured, text: JSON.stringify(structured), logFields: { rows: page.length, rows_before: before, more } };
