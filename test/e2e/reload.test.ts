@@ -37,11 +37,11 @@ const V2 =
     sql: SELECT max(id) AS top FROM events
 `;
 
-/** V2 with one more tool. */
-const V3 = `${V2}  min_event:
+/** V2 with one more tool, over a new resource. */
+const V3 = `${V2.replace('resources:\n', 'resources:\n  first_events: { source: db, table: events, access: anonymous, description: The same events as min_event reads them }\n')}  min_event:
     kind: query
     description: The lowest event id
-    reads: [events]
+    reads: [first_events]
     sql: SELECT min(id) AS bottom FROM events
 `;
 
@@ -140,6 +140,8 @@ describe('live reload over HTTP', () => {
   let prebuilt: string;
   let server: RunningServer;
   let client: Client;
+  /** A 2025-era client: served statelessly, it hears no notification, but its next request meets the new build. */
+  let legacy: Client;
   const lists = listWatcher();
 
   beforeAll(async () => {
@@ -152,9 +154,12 @@ describe('live reload over HTTP', () => {
     server = await startHttpServer(p.serverJs);
     client = new Client({ name: 'mcpc-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } }, ...lists.options });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    legacy = new Client({ name: 'mcpc-test-legacy', version: '1.0.0' });
+    await legacy.connect(new StreamableHTTPClientTransport(new URL(server.url)));
   });
   afterAll(async () => {
     await client?.close();
+    await legacy?.close();
     await server?.stop();
   });
 
@@ -169,6 +174,7 @@ describe('live reload over HTTP', () => {
     for (;;) {
       const health = (await (await fetch(server.url.replace('/mcp', '/healthz'))).json()) as { calls: { running: number } };
       if (health.calls.running >= 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
     install(join(prebuilt, 'reloading'), dirname(p.serverJs));
     await lists.until(() => lists.tools.some((names) => names.includes('max_event')));
@@ -192,12 +198,15 @@ describe('live reload over HTTP', () => {
     );
     expect(removed).toEqual(unknown);
     expect(server.log()).toContain('"msg":"reloaded"');
+    expect(structured(await legacy.callTool({ name: 'max_event', arguments: {} })).rows).toEqual([{ top: 6 }]);
   });
 
   it('takes a build that `mcpc build` writes over the served one', async () => {
     writeFileSync(p.pipeline, V3);
     await mcpcBuild(p.pipeline, p.out);
     await lists.until(() => lists.tools.some((names) => names.includes('min_event')));
+    await lists.until(() => lists.resources.some((uris) => uris.includes('mcpc://reloading/first_events')));
+    expect(lists.resources.at(-1)).toEqual(['mcpc://reloading/first_events', 'mcpc://reloading/events', 'mcpc://health']);
     expect(structured(await client.callTool({ name: 'min_event', arguments: {} })).rows).toEqual([{ bottom: 1 }]);
   });
 
