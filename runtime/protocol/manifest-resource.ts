@@ -32,6 +32,8 @@ export interface ServedManifest {
   content_hash: string;
   sources: Array<{ name: string }>;
   resources: Entry[];
+  /** Resources given as a table pattern (absent when none). */
+  resource_patterns?: Entry[];
   tools: Entry[];
   pipelines: Entry[];
   [key: string]: unknown;
@@ -72,7 +74,16 @@ export function loadServedManifest(spec: ServerSpec, serverDir: string): ServedM
 export function manifestFor(manifest: ServedManifest, principal: Principal): ServedManifest {
   const visible = <T extends Entry>(entries: readonly T[]) => entries.filter((entry) => mayAccess(principal, entry));
   const resources = visible(manifest.resources);
+  const patterns = manifest.resource_patterns && visible(manifest.resource_patterns);
   const tools = visible(manifest.tools);
-  const used = new Set([...resources, ...tools].map((entry) => entry.source));
-  return { ...manifest, sources: manifest.sources.filter((source) => used.has(source.name)), resources, tools, pipelines: visible(manifest.pipelines) };
+  const used = new Set([...resources, ...(patterns ?? []), ...tools].map((entry) => entry.source));
+  const { resource_patterns: _all, ...rest } = manifest;
+  return {
+    ...rest,
+    sources: manifest.sources.filter((source) => used.has(source.name)),
+    resources,
+    ...(patterns && patterns.length > 0 ? { resource_patterns: patterns } : {}),
+    tools,
+    pipelines: visible(manifest.pipelines),
+  };
 }

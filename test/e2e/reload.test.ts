@@ -206,7 +206,7 @@ describe('live reload over HTTP', () => {
     await mcpcBuild(p.pipeline, p.out);
     await lists.until(() => lists.tools.some((names) => names.includes('min_event')));
     await lists.until(() => lists.resources.some((uris) => uris.includes('mcpc://reloading/first_events')));
-    expect(lists.resources.at(-1)).toEqual(['mcpc://reloading/first_events', 'mcpc://reloading/events', 'mcpc://health']);
+    expect(lists.resources.at(-1)).toEqual(['mcpc://reloading/first_events', 'mcpc://reloading/events', 'mcpc://health', 'mcpc://manifest']);
     expect(structured(await client.callTool({ name: 'min_event', arguments: {} })).rows).toEqual([{ bottom: 1 }]);
   });
 
