@@ -3,7 +3,7 @@
  * short message that names what to fix. Never a stack trace, a secret or the full SQL.
  */
 export class ToolFailure extends Error {
-  /** For retryable failures (SERVER.BUSY): when a retry may succeed. */
+  /** For retryable failures (SERVER.BUSY, BUDGET.EXHAUSTED, STATE.UNAVAILABLE): when a retry may succeed. */
   readonly retryAfterMs?: number;
 
   constructor(
@@ -26,6 +26,8 @@ export type ToolErrorCode =
   | 'SOURCE.REFUSED'
   | 'REQUEST.CANCELLED'
   | 'SERVER.BUSY'
+  | 'BUDGET.EXHAUSTED'
+  | 'STATE.UNAVAILABLE'
   | 'STEP.FAILED'
   | 'STEP.TIMEOUT'
   | 'IDEMPOTENCY.CONFLICT'

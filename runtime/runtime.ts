@@ -1,6 +1,6 @@
 import { Admission } from './call/admission.js';
 import { CursorSigner } from './call/cursors.js';
-import { IdempotencyStore } from './call/idempotency.js';
+import { Budgets } from './call/budgets.js';
 import { StreamRegistry } from './call/streams.js';
 import { DEFAULT_DISCOVERY_S, TableDiscovery } from './discovery/table-patterns.js';
 import { DriftWatch } from './drift.js';
@@ -12,10 +12,9 @@ import { InflightCalls } from './protocol/inflight.js';
 import type { ServedManifest } from './protocol/manifest-resource.js';
 import { observed } from './sources/observed.js';
 import type { Source } from './sources/source.js';
+import { memoryState, type SharedState } from './state/open-state.js';
+import type { WriteKeys } from './tools/kind.js';
 import { prepareTool, type ServedTool } from './tools/served-tool.js';
-
-/** Text of remembered write outcomes kept at most (a pipeline's outcome holds its result). */
-const IDEMPOTENCY_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Everything a request needs, prepared once at start: sources, tools with their validators, caller views. */
 export interface Runtime {
@@ -31,8 +30,12 @@ export interface Runtime {
   admission: Admission;
   /** Tool calls in flight, for cancellations that arrive apart from their call. */
   inflight: InflightCalls;
-  /** Outcomes of writes by idempotency key. */
-  idempotency: IdempotencyStore;
+  /** Outcomes of writes by idempotency key (in `state`). */
+  idempotency: WriteKeys;
+  /** Token buckets per caller and budget class (in `state`). */
+  budgets: Budgets;
+  /** Where budgets and idempotency records live: memory, or Redis shared by replicas. */
+  state: SharedState;
   /** Signs stream cursors: with `server.cursor_secret`, or a random secret of this process. */
   cursors: CursorSigner;
   /** Live streams open now, against the server's limits. */
@@ -46,32 +49,35 @@ export interface Runtime {
 export function createRuntime(
   spec: ServerSpec,
   sources: ReadonlyMap<string, Source>,
-  options: { cursorSecret?: string; manifest?: ServedManifest } = {},
+  options: { cursorSecret?: string; manifest?: ServedManifest; state?: SharedState } = {},
 ): Runtime {
   const limits = resolveServerLimits(spec.limits);
+  const state = options.state ?? memoryState(spec, limits);
   const observedSources = new Map([...sources].map(([name, source]) => [name, observed(source)]));
   return {
-    ...specParts(spec, observedSources, options.manifest),
+    ...specParts(spec, observedSources, state, options.manifest),
     sources: observedSources,
     limits,
     admission: new Admission(limits),
     inflight: new InflightCalls(),
     cursors: new CursorSigner(options.cursorSecret),
     streams: new StreamRegistry({ maxStreams: limits.maxConcurrentStreams, maxBufferedBytes: limits.maxStreamBufferBytes }),
-    idempotency: new IdempotencyStore({ ttlMs: limits.idempotencyTtlS * 1000, maxKeys: limits.idempotencyMaxKeys, maxBytes: IDEMPOTENCY_MAX_BYTES }),
+    idempotency: state.writeKeys,
+    state,
   };
 }
 
 /**
  * The runtime of a new build of the same server (see runtime/reload/): its tools, resources and
- * views, over the sources and server-wide state (limits, queue, streams, idempotency) of `runtime`.
+ * views and budget classes, over the sources and server-wide state (limits, queue, streams,
+ * idempotency, the buckets' store) of `runtime`.
  */
 export function withSpec(runtime: Runtime, spec: ServerSpec, manifest?: ServedManifest): Runtime {
-  return { ...runtime, ...specParts(spec, runtime.sources, manifest) };
+  return { ...runtime, ...specParts(spec, runtime.sources, runtime.state, manifest) };
 }
 
 /** What a runtime derives from its spec alone. */
-function specParts(spec: ServerSpec, sources: ReadonlyMap<string, Source>, manifest: ServedManifest | undefined) {
+function specParts(spec: ServerSpec, sources: ReadonlyMap<string, Source>, state: SharedState, manifest: ServedManifest | undefined) {
   const ajv = createArgsAjv();
   const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
   const discovery = new TableDiscovery(spec.resourcePatterns ?? [], (name) => sources.get(name), spec.discoveryS ?? DEFAULT_DISCOVERY_S);
@@ -82,5 +88,7 @@ function specParts(spec: ServerSpec, sources: ReadonlyMap<string, Source>, manif
     tools,
     resources: new Map(spec.resources.map((r) => [r.uri, r])),
     catalog: new Catalog(spec, [...tools.values()], discovery, manifest),
+    // A new build's rates apply to the buckets callers have (the store outlives builds).
+    budgets: new Budgets(spec.budgets, state.buckets),
   };
 }

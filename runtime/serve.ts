@@ -10,6 +10,8 @@ import { watchBuild } from './reload/build-watch.js';
 import { LiveRuntime } from './reload/live-runtime.js';
 import { createRuntime } from './runtime.js';
 import { openSources } from './sources/open-sources.js';
+import { openState } from './state/open-state.js';
+import { resolveServerLimits } from './contract/server-limits.js';
 import { serveHttp } from './transports/http.js';
 import { openProtocolInput } from './transports/protocol-input.js';
 import { serveStdioTransport } from './transports/stdio.js';
@@ -37,9 +39,14 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
   // Before the sources open: a token or key file that cannot work stops the start cheaply.
   const authenticator = await createAuthenticator(spec.auth, resolve(serverDir, spec.projectDir), environment);
   const stdioCaller = options.transport === 'stdio' ? await stdioPrincipal(authenticator, process.env[STDIO_TOKEN_ENV]) : undefined;
-  const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed });
+  // Before the sources open too: a state store that does not answer stops the start cheaply.
+  const state = await openState(spec, resolveServerLimits(spec.limits), environment);
+  const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed }).catch(async (error: unknown) => {
+    await state.close();
+    throw error;
+  });
   const manifest = loadServedManifest(spec, serverDir);
-  const runtime = createRuntime(spec, sources, { ...(cursorSecret === undefined ? {} : { cursorSecret }), ...(manifest ? { manifest } : {}) });
+  const runtime = createRuntime(spec, sources, { state, ...(cursorSecret === undefined ? {} : { cursorSecret }), ...(manifest ? { manifest } : {}) });
   // The tables its patterns match are found before it serves, so the first resource list is whole.
   await runtime.discovery.check();
   const live = new LiveRuntime(runtime);
@@ -60,6 +67,7 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
       url: serving.url,
       tools: visibleTools,
       ...(spec.auth ? { auth: authSummary(spec.auth) } : {}),
+      ...(spec.state ? { state: runtime.state.where } : {}),
       ...(hidden.length > 0 ? { hidden_from_anonymous_callers: hidden } : {}),
     });
     onShutdown(live, builds, () => serving.close());
@@ -108,6 +116,7 @@ function onShutdown(live: LiveRuntime, builds: { close(): void }, closeTransport
       live.stop();
       await closeTransport().catch(() => undefined);
       await Promise.allSettled([...runtime.sources.values()].map((s) => s.close()));
+      await runtime.state.close().catch(() => undefined);
       process.exit(0);
     })();
     return stopping;

@@ -2,6 +2,7 @@ import type { Reporter } from '../diagnostics/reporter.js';
 import { mcpcVersion } from '../paths.js';
 import type { PipelineFile } from '../validate/pipeline-file.js';
 import { analyzeAuth } from './auth.js';
+import { analyzeBudgets } from './budgets.js';
 import { applyCatalog } from './catalog/index.js';
 import { analyzeComposites } from './composites.js';
 import { analyzeExamples } from './examples.js';
@@ -12,6 +13,7 @@ import type { ServerIR } from './ir.js';
 import { analyzeResourcePatterns } from './resource-patterns.js';
 import { analyzeResources, analyzeSources, type FileReader } from './sources.js';
 import type { SqlChecker } from './sql-checker.js';
+import { analyzeState } from './state.js';
 import { analyzeTools } from './tools/index.js';
 
 /** Tools or resources per list page unless the pipeline says otherwise; see the README's Performance section. */
@@ -44,6 +46,8 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   const examined = analyzeExamples(reporter, file, catalog.tools, analyzeComposites(reporter, file, catalog.tools, identifiers));
   const { tools, pipelines } = examined;
   const auth = analyzeAuth(reporter, file.auth, [...resources, ...resourcePatterns]);
+  const budgets = analyzeBudgets(reporter, file, tools, pipelines);
+  const state = analyzeState(reporter, file.state);
   const http = file.server.http ?? {};
   return {
     file: reporter.doc.file,
@@ -64,8 +68,10 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     sources,
     resources,
     resourcePatterns,
-    tools,
-    pipelines,
+    tools: withBudgets(tools, budgets.classOf),
+    pipelines: withBudgets(pipelines, budgets.classOf),
+    ...(budgets.spec === undefined ? {} : { budgets: budgets.spec }),
+    ...(state === undefined ? {} : { state }),
   };
 }
 
@@ -110,18 +116,22 @@ function serverLimits(limits: NonNullable<PipelineFile['server']['limits']>): Se
 
 /**
  * Parts of the language this version accepts in the schema but does not build. Each is an
- * error, not a silent no-op: a server that ignored `budgets:` would let callers run what its author
- * meant to bound. (Tool kinds without an analyzer are refused where tools are analyzed.)
+ * error, not a silent no-op: a server that ignored `audit:` would leave unrecorded the calls its
+ * author meant to record. (Tool kinds without an analyzer are refused where tools are analyzed.)
  */
 function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
   const version = `mcpc ${mcpcVersion}`;
-  for (const section of ['budgets', 'audit', 'telemetry'] as const) {
+  for (const section of ['audit', 'telemetry'] as const) {
     if (file[section] !== undefined) {
       reporter.error('MCPC_UNSUPPORTED', [section], `the '${section}' section is not supported yet by ${version}; remove it until it is`, { part: 'key' });
     }
   }
-  for (const [name, tool] of Object.entries(file.tools ?? {})) {
-    if (tool.budget !== undefined)
-      reporter.error('MCPC_UNSUPPORTED', ['tools', name, 'budget'], `budgets are not supported yet by ${version}`, { part: 'key' });
-  }
+}
+
+/** Each tool or pipeline with the budget class it takes from, where it has one. */
+function withBudgets<T extends { name: string; budget?: string }>(items: T[], classOf: ReadonlyMap<string, string>): T[] {
+  return items.map((item) => {
+    const budget = classOf.get(item.name);
+    return budget === undefined ? item : { ...item, budget };
+  });
 }

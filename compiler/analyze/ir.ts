@@ -1,6 +1,7 @@
 import type {
   AccessRule,
   AuthSpec,
+  BudgetsSpec,
   ConfigText,
   EmptyInputSpec,
   HttpSpec,
@@ -10,6 +11,7 @@ import type {
   ResourceSpec,
   ServerLimitsSpec,
   SqlCatalogSpec,
+  StateSpec,
 } from '../../runtime/contract/spec.js';
 import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { StreamKeyColumn } from '../../runtime/contract/spec.js';
@@ -52,6 +54,10 @@ export interface ServerIR {
   discoveryS?: number;
   tools: ToolIR[];
   pipelines: CompositeIR[];
+  /** `budgets:`: the classes and how callers are told apart (each tool's class is its `budget`). */
+  budgets?: BudgetsSpec;
+  /** `state:`: budgets and idempotency records in Redis. */
+  state?: StateSpec;
 }
 
 export type JsonSchema = JsonObject;
@@ -115,6 +121,8 @@ interface ToolBaseIR extends AccessRule {
   outputSchema: JsonSchema;
   /** `examples:`, checked against its params and result columns; run by `mcpc test`. */
   examples?: ExampleIR[];
+  /** The budget class a call takes a token from; absent: not budgeted. */
+  budget?: string;
   at: DocPath;
 }
 
@@ -253,5 +261,7 @@ export interface CompositeIR extends AccessRule {
   writes: string[];
   maxConcurrentSteps: number;
   examples?: ExampleIR[];
+  /** The budget class a call takes a token from (one per call, whatever its steps); absent: not budgeted. */
+  budget?: string;
   at: DocPath;
 }

@@ -77,6 +77,9 @@ export const DIAGNOSTIC_CODES = {
     'The table an insert tool writes keeps no insert deduplication tokens, so ClickHouse would write a replayed insert twice once the server has forgotten its key.',
   MCPC_INSERT_UNCHECKED: 'A column an insert tool writes has a type mcpc gives no JSON Schema, so its values reach the engine unchecked.',
   MCPC_CATALOG_MISSING: 'A source has neither a schema nor a seed, so the checks that need its tables are skipped for its tools.',
+  MCPC_REF_UNKNOWN_BUDGET: 'A tool, a pipeline or `budgets.default` names a budget class that `budgets:` does not declare.',
+  MCPC_BUDGET_UNUSED: 'A budget class (or a whole `budgets:` section) that no tool or pipeline takes from, so it limits nothing.',
+  MCPC_STATE_URL: '`state.redis` is not a redis:// or rediss:// URL with a host.',
   MCPC_UNSUPPORTED: 'The language accepts this, but this version of mcpc does not build it yet.',
 
   MCPC_GRAPH_CYCLE: 'Pipelines call each other in a loop.',

@@ -2,7 +2,7 @@ import type { WriterFunction } from 'ts-morph';
 import type { ArgSpec, StepSpec } from '../../runtime/contract/spec.js';
 import type { ArgIR, CompositeIR, StepIR } from '../analyze/ir.js';
 import { camelCase, constant, escapeDoc, value, writeObject, type Entry } from './typescript-writer.js';
-import { accessEntries, type WrittenTool } from './tools/writer.js';
+import { accessEntries, budgetEntries, type WrittenTool } from './tools/writer.js';
 
 /**
  * A composite pipeline as generated code: declared with `mcpc.pipelineTool`, its steps in an order
@@ -17,6 +17,7 @@ export function writePipeline(pipeline: CompositeIR): WrittenTool {
       ['description', value(pipeline.description)],
       ['reads', value(pipeline.reads)],
       ...(pipeline.writes.length === 0 ? [] : [['writes', value(pipeline.writes)] as Entry]),
+      ...budgetEntries(pipeline),
       ...accessEntries(pipeline),
       ['inputSchema', value(pipeline.inputSchema)],
       ['steps', value(pipeline.steps.map(stepSpec))],

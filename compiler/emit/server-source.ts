@@ -71,6 +71,8 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
     ['resources', value(ir.resources)],
     ...(ir.resourcePatterns.length === 0 ? [] : [['resourcePatterns', value(ir.resourcePatterns)] as Entry]),
     ['tools', (x) => x.write(`[${toolVariables.join(', ')}]`)],
+    ...(ir.budgets === undefined ? [] : [['budgets', value(ir.budgets)] as Entry]),
+    ...(ir.state === undefined ? [] : [['state', value(ir.state)] as Entry]),
   ]);
 }
 

@@ -10,10 +10,20 @@ export interface PipelineFile {
   resources?: Record<string, ResourceSection>;
   tools?: Record<string, ToolSection>;
   pipelines?: Record<string, PipelineSection>;
-  budgets?: Record<string, unknown>;
+  budgets?: BudgetsSection;
+  state?: { redis: string };
   audit?: Record<string, unknown>;
   telemetry?: Record<string, unknown>;
 }
+
+/** `budgets:`: classes by name, beside the keys that configure them all. */
+export type BudgetsSection = {
+  default?: string;
+  anonymous_key?: string;
+  max_buckets?: number;
+} & { [className: string]: { rate: number; per: BudgetPer } | string | number | undefined };
+
+export type BudgetPer = 'second' | 'minute' | 'hour' | 'day';
 
 export interface AuthSection {
   jwt?: {
@@ -163,6 +173,7 @@ export interface PipelineSection {
   examples?: ExampleSection[];
   steps: Record<string, { tool: string; with?: Record<string, unknown>; after?: string[]; timeout_s?: number }>;
   output?: string | Record<string, unknown>;
+  budget?: string;
   step_timeout_s?: number;
   max_concurrent_steps?: number;
 }

@@ -1,20 +1,25 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
 import { authorizeTool } from './authorize.js';
+import { type BudgetTaken, withBudgetMeta } from './budgets.js';
 import type { CallContext } from './context.js';
 import { execute } from './execute.js';
 import { shapeResult } from './shape.js';
 import { validateArguments } from './validate.js';
 
 /**
- * Answers one `tools/call`, through one ordered path: authorize → admit (a slot among the
- * server's concurrent calls) → validate → execute, with the outcome (or failure) shaped into the
- * MCP result. Later stages (budgets, audit, tracing) join
- * this path here, each from its own module.
+ * Answers one `tools/call`, through one ordered path: authorize → budget (a token of the caller's
+ * bucket, before the call waits for anything) → admit (a slot among the server's concurrent
+ * calls) → validate → execute (idempotency wraps a write there), with the outcome (or failure)
+ * shaped into the MCP result, whose `_meta` says what is left of the budget. Later stages (audit,
+ * tracing) join this path here, each from its own module.
  */
 export async function callTool(runtime: Runtime, context: CallContext, name: string, rawArgs: unknown): Promise<CallToolResult> {
   const tool = authorizeTool(runtime, context, name);
-  return shapeResult(context, tool, async () => {
+  let budget: BudgetTaken | undefined;
+  const result = await shapeResult(context, tool, async () => {
+    budget = await runtime.budgets.take(tool.spec, context);
+    if (budget?.refusal) throw budget.refusal;
     const release = await runtime.admission.enter(context.signal);
     try {
       const args = validateArguments(tool, rawArgs);
@@ -23,4 +28,5 @@ export async function callTool(runtime: Runtime, context: CallContext, name: str
       release();
     }
   });
+  return budget === undefined ? result : withBudgetMeta(result, budget);
 }

@@ -10,6 +10,11 @@ export interface CallContext {
   /** One id per call: in the result's `_meta`, the log, and ClickHouse's `query_id`. */
   readonly requestId: string;
   readonly principal: Principal;
+  /**
+   * Where the call comes from, which tells anonymous callers apart for budgets: over HTTP the
+   * client's address (or the header `budgets.anonymous_key` names), over stdio `stdio`.
+   */
+  readonly client?: string;
   /** Aborted when the client cancels or goes away. */
   readonly signal: AbortSignal;
   /** `performance.now()` when the request arrived. */

@@ -26,18 +26,12 @@ export class IdempotencyStore implements WriteKeys {
   constructor(private readonly limits: { ttlMs: number; maxKeys: number; maxBytes: number }) {}
 
   async run(call: WriteCall, context: CallContext, work: (token: string) => Promise<ToolOutcome>): Promise<ToolOutcome> {
-    const id = digest([call.principal.kind, call.principal.id, call.tool, call.key]);
-    const fingerprint = digest(canonicalJson(withoutKey(call.args)));
+    const { id, fingerprint, token } = writeIdentity(call);
     for (;;) {
       this.expire();
       const entry = this.entries.get(id);
       if (!entry) break;
-      if (entry.fingerprint !== fingerprint) {
-        throw new ToolFailure(
-          'IDEMPOTENCY.CONFLICT',
-          `idempotency key '${shown(call.key)}' was used by request ${entry.requestId} with other arguments; a new write takes a new key`,
-        );
-      }
+      if (entry.fingerprint !== fingerprint) throw keyConflict(call, entry.requestId);
       if (entry.state === 'done') return { ...entry.outcome, requestId: entry.requestId, replayed: true };
       const first = await waitFor(entry.done, context.signal);
       if (first) return { ...first, requestId: entry.requestId, replayed: true };
@@ -50,7 +44,7 @@ export class IdempotencyStore implements WriteKeys {
     const running: Entry = { state: 'running', fingerprint, requestId: context.requestId, done };
     this.entries.set(id, running);
     try {
-      const outcome = await work(digest([id, fingerprint]));
+      const outcome = await work(token);
       const bytes = outcome.text.length;
       this.entries.delete(id); // re-inserted last: the order of the map is the order of forgetting
       this.entries.set(id, { state: 'done', fingerprint, requestId: context.requestId, outcome, expiresAt: Date.now() + this.limits.ttlMs, bytes });
@@ -90,6 +84,25 @@ export class IdempotencyStore implements WriteKeys {
   }
 }
 
+/**
+ * A write's identity, the same in every replica: `id` keys its record (the caller, the tool and
+ * the key), `fingerprint` its arguments without the key, and `token` is what ClickHouse
+ * deduplicates the insert by.
+ */
+export function writeIdentity(call: WriteCall): { id: string; fingerprint: string; token: string } {
+  const id = digest([call.principal.kind, call.principal.id, call.tool, call.key]);
+  const fingerprint = digest(canonicalJson(withoutKey(call.args)));
+  return { id, fingerprint, token: digest([id, fingerprint]) };
+}
+
+/** The same key sent again with other arguments. */
+export function keyConflict(call: WriteCall, firstRequestId: string): ToolFailure {
+  return new ToolFailure(
+    'IDEMPOTENCY.CONFLICT',
+    `idempotency key '${shown(call.key)}' was used by request ${firstRequestId} with other arguments; a new write takes a new key`,
+  );
+}
+
 /** The first call's outcome, or undefined when it failed; a cancelled wait ends the waiting call. */
 async function waitFor(done: Promise<ToolOutcome | undefined>, signal: AbortSignal): Promise<ToolOutcome | undefined> {
   if (signal.aborted) throw cancelled();
@@ -105,7 +118,7 @@ async function waitFor(done: Promise<ToolOutcome | undefined>, signal: AbortSign
   }
 }
 
-function cancelled(): ToolFailure {
+export function cancelled(): ToolFailure {
   return new ToolFailure('REQUEST.CANCELLED', 'the request was cancelled while it waited for the first call with its idempotency key');
 }
 

@@ -45,6 +45,30 @@ export interface ServerSpec {
   /** Seconds between looks for tables that match a pattern (default 30). */
   readonly discoveryS?: number;
   readonly tools: readonly ToolSpec[];
+  /** `budgets:`: token buckets per caller and class; absent: no call is budgeted. */
+  readonly budgets?: BudgetsSpec;
+  /** `state:`: where budgets and idempotency records live; absent: in this process's memory. */
+  readonly state?: StateSpec;
+}
+
+/** `budgets:` of a pipeline (tools name their class in `ToolSpec.budget`). */
+export interface BudgetsSpec {
+  readonly classes: Readonly<Record<string, BudgetClassSpec>>;
+  /** How anonymous callers are told apart (default `address`). */
+  readonly anonymousKey?: 'address' | 'shared' | { readonly header: string };
+  /** Buckets each class holds in memory at once (default 100000). */
+  readonly maxBuckets?: number;
+}
+
+/** A budget class: `rate` calls per `per` to each caller, refilled evenly; `rate` is also the burst. */
+export interface BudgetClassSpec {
+  readonly rate: number;
+  readonly per: 'second' | 'minute' | 'hour' | 'day';
+}
+
+/** `state:` of a pipeline: budgets and idempotency records in Redis, shared by every replica. */
+export interface StateSpec {
+  readonly redis: ConfigText;
 }
 
 /** `auth` of a pipeline: the identity providers a server accepts tokens from. */
@@ -181,6 +205,8 @@ interface ToolSpecBase extends AccessRule {
   /** Resources the tool reads (a pipeline: those of every tool it reaches); its access is what they require. */
   readonly reads: readonly string[];
   readonly inputSchema: JsonObject;
+  /** The budget class a call of it takes a token from (a class of `ServerSpec.budgets`); absent: not budgeted. */
+  readonly budget?: string;
 }
 
 /** A column of a tool's result: its name and ClickHouse type, as the build-time catalog resolved them. */

@@ -14,17 +14,24 @@ import { callKey } from './inflight.js';
 const PRINCIPAL_KEY = 'mcpc/principal';
 const CLIENT_KEY = 'mcpc/client';
 const RESPONSE_KEY = 'mcpc/response';
+/** Where the caller comes from as budgets tell anonymous callers apart, when not its address. */
+const BUDGET_CLIENT_KEY = 'mcpc/budget-client';
 
 /**
  * `authInfo` that carries a caller the transport resolved (HTTP sets it per request as `req.auth`),
  * and the HTTP response, whose buffer tells a stream when its client reads slowly.
  */
-export function authInfoFor(principal: Principal, client: string, response?: ServerResponse): AuthInfo {
+export function authInfoFor(principal: Principal, client: string, response?: ServerResponse, budgetClient?: string): AuthInfo {
   return {
     token: '',
     clientId: principal.id,
     scopes: [...principal.scopes],
-    extra: { [PRINCIPAL_KEY]: principal, [CLIENT_KEY]: client, ...(response ? { [RESPONSE_KEY]: response } : {}) },
+    extra: {
+      [PRINCIPAL_KEY]: principal,
+      [CLIENT_KEY]: client,
+      ...(response ? { [RESPONSE_KEY]: response } : {}),
+      ...(budgetClient === undefined || budgetClient === client ? {} : { [BUDGET_CLIENT_KEY]: budgetClient }),
+    },
   };
 }
 
@@ -42,12 +49,14 @@ export function serverFactory(live: LiveRuntime, transportPrincipal: Principal):
     const principal = (request.authInfo?.extra?.[PRINCIPAL_KEY] as Principal | undefined) ?? transportPrincipal;
     const client = (request.authInfo?.extra?.[CLIENT_KEY] as string | undefined) ?? 'stdio';
     const response = request.authInfo?.extra?.[RESPONSE_KEY] as ServerResponse | undefined;
+    const budgetClient = (request.authInfo?.extra?.[BUDGET_CLIENT_KEY] as string | undefined) ?? client;
     // Over HTTP, a client that goes away (a closed stream) cancels what it asked for, whatever the
     // SDK does with the request; `notifications/cancelled` cancels through the SDK's own signal.
     const connection = request.requestInfo?.signal;
     const context = (signal: AbortSignal, progress?: CallContext['progress']): CallContext => ({
       requestId: randomUUID(),
       principal,
+      client: budgetClient,
       signal: connection ? AbortSignal.any([signal, connection]) : signal,
       startedAt: performance.now(),
       ...(progress ? { progress } : {}),

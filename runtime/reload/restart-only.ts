@@ -13,6 +13,7 @@ const RESTART_ONLY: ReadonlyArray<readonly [string, (spec: ServerSpec) => unknow
   ['server.http (host, port, allowed origins and hosts)', (s) => s.http],
   ['server.limits', (s) => s.limits],
   ['server.cursor_secret', (s) => s.cursorSecret],
+  ['state (where budgets and idempotency records live)', (s) => s.state],
   ["the pipeline file's directory", (s) => s.projectDir],
 ];
 

@@ -4,6 +4,7 @@ import { createMcpHandler } from '@modelcontextprotocol/server';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import type { Authenticator } from '../auth/authenticator.js';
 import { healthReport } from '../health.js';
+import { clientOf } from '../call/budgets.js';
 import { log } from '../log.js';
 import { guardMessage } from '../protocol/inbound-guard.js';
 import { ANONYMOUS } from '../contract/access.js';
@@ -67,7 +68,8 @@ export async function serveHttp(live: LiveRuntime, host: string, port: number, a
       return;
     }
     const { principal } = identity;
-    const caller = Object.assign(req, { auth: authInfoFor(principal, req.socket.remoteAddress ?? 'unknown', res) });
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const caller = Object.assign(req, { auth: authInfoFor(principal, address, res, clientOf(runtime.spec.budgets, req.headers, address)) });
     if (req.method !== 'POST') {
       await mcp(caller as Parameters<typeof mcp>[0], res);
       return;

@@ -20,7 +20,13 @@ export function commonEntries(tool: ToolIR): Entry[] {
     ['description', value(tool.description)],
     ['source', value(tool.source)],
     ['reads', value(tool.reads)],
+    ...budgetEntries(tool),
   ];
+}
+
+/** The budget class a tool or pipeline takes from, when it has one. */
+export function budgetEntries(tool: { budget?: string }): Entry[] {
+  return tool.budget === undefined ? [] : [['budget', value(tool.budget)]];
 }
 
 /** Who may see and call a tool or pipeline: its access level, and the scopes it requires when any. */
