@@ -127,14 +127,19 @@ export async function connectRedis(url: string, serverName: string): Promise<Red
   });
   let lastError: Error | undefined;
   let started = false;
+  let closing = false;
   let down = false;
+  const wentAway = (why: string) => {
+    if (!started || closing || down) return;
+    down = true;
+    log.error('the state store (Redis) is unreachable; calls that need it fail until it is back', { redis: shown, error: why });
+  };
   redis.on('error', (error: Error) => {
     lastError = error;
-    if (started && !down) {
-      down = true;
-      log.error('the state store (Redis) is unreachable; calls that need it fail until it is back', { redis: shown, error: error.message });
-    }
+    wentAway(error.message);
   });
+  // A server that stops cleanly closes the connection without an error.
+  redis.on('close', () => wentAway('the connection closed'));
   redis.on('ready', () => {
     if (down) log.info('the state store (Redis) is back', { redis: shown });
     down = false;
@@ -173,6 +178,7 @@ export async function connectRedis(url: string, serverName: string): Promise<Red
       }
     },
     async close() {
+      closing = true;
       await redis.quit().catch(() => redis.disconnect());
     },
   };
