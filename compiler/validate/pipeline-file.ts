@@ -23,7 +23,7 @@ export type BudgetsSection = {
   max_buckets?: number;
 } & { [className: string]: { rate: number; per: BudgetPer } | string | number | undefined };
 
-export type BudgetPer = 'second' | 'minute' | 'hour' | 'day';
+type BudgetPer = 'second' | 'minute' | 'hour' | 'day';
 
 export interface AuthSection {
   jwt?: {

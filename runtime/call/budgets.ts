@@ -15,7 +15,7 @@ const PER_MS: Record<BudgetClassSpec['per'], number> = { second: 1000, minute: 6
 const MAX_CALLER_KEY = 128;
 
 /** What a result's `_meta` says of the budget its call took from (`mcpc/budget`). */
-export interface BudgetMeta {
+interface BudgetMeta {
   readonly class: string;
   /** Whole tokens left: calls the caller may make now without waiting. */
   readonly remaining: number;

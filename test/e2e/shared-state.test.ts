@@ -30,7 +30,9 @@ describe.skipIf(skipped !== undefined)('state shared by two replicas in Redis', 
     servers.push(
       ...(await Promise.all([startHttpServer(serverJs, { env }), startHttpServer(buildPipeline('test/e2e/budgets/shared.yaml', 'shared'), { env })])),
     );
-    [a, b] = await Promise.all(servers.map((s) => connect(s.url, '10.1.0.1')));
+    const [first, second] = await Promise.all(servers.map((s) => connect(s.url, '10.1.0.1')));
+    a = first!;
+    b = second!;
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
