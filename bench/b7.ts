@@ -68,8 +68,21 @@ ${pem
   limitMs: 0.3,
 };
 
+/**
+ * A budget that never runs out (a billion calls a second), so every call takes a token from its
+ * caller's bucket in memory and none is refused: the cost of the budget stage alone.
+ */
+const BUDGET: Variant = {
+  name: 'budget',
+  yaml: () => `budgets:
+  analytical: { rate: 1000000000, per: second }
+  default: analytical
+`,
+  limitMs: 0.2,
+};
+
 /** Features measured against the base server: each adds its section to the same pipeline. */
-const FEATURES: Variant[] = [];
+const FEATURES: Variant[] = [BUDGET];
 
 function buildVariant(name: string, extraYaml: string): string {
   const dir = join(scratch, `b7-${name}`);
