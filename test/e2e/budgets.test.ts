@@ -1,6 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPipeline, connectStdio, startHttpServer, type RunningServer } from '../support/servers.js';
+import { makeKey, sign, type TestKey } from '../support/tokens.js';
 
 /**
  * Budgets (test/e2e/budgets/budgets.yaml) on a generated server over HTTP, with stock clients:
@@ -9,19 +10,25 @@ import { buildPipeline, connectStdio, startHttpServer, type RunningServer } from
  * apart by X-Forwarded-For (each test is a caller of its own), one token per pipeline call.
  */
 let server: RunningServer;
+let key: TestKey;
+/** The server's environment: the public key its JWTs verify against. */
+let env: Record<string, string>;
 const clients: Client[] = [];
 beforeAll(async () => {
-  server = await startHttpServer(buildPipeline('test/e2e/budgets/budgets.yaml', 'budgets'));
+  key = await makeKey('budgets', 'ES256');
+  env = { BUDGETS_JWT_KEY: key.publicPem };
+  server = await startHttpServer(buildPipeline('test/e2e/budgets/budgets.yaml', 'budgets'), { env });
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
   await server?.stop();
 });
 
-/** A client whose requests carry `X-Forwarded-For: forwardedFor`, as a proxy in front of the server would send. */
-async function callerAt(forwardedFor: string): Promise<Client> {
+/** A client whose requests carry `X-Forwarded-For: forwardedFor`, as a proxy in front of the server would send, and a token when given one. */
+async function callerAt(forwardedFor: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'mcpc-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { 'x-forwarded-for': forwardedFor } } }));
+  const headers = { 'x-forwarded-for': forwardedFor, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) };
+  await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } }));
   clients.push(client);
   return client;
 }
@@ -63,6 +70,18 @@ describe('budgets', () => {
     expect((await call(forged, 'ping'))._meta?.['mcpc/error_code']).toBe('BUDGET.EXHAUSTED');
   });
 
+  it('keeps a bucket per verified caller, by its identity, wherever it calls from', async () => {
+    const token = await sign(key, { iss: 'https://issuer.test', aud: 'budgets', sub: 'ada' });
+    const ada = await callerAt('10.0.1.1', token);
+    const adaElsewhere = await callerAt('10.0.1.2', token);
+    expect(budget(await call(ada, 'ping'))?.remaining).toBe(2);
+    expect(budget(await call(adaElsewhere, 'ping'))?.remaining).toBe(1);
+    // The anonymous caller at the same address is another caller, and so is another subject.
+    expect(budget(await call(await callerAt('10.0.1.1'), 'ping'))?.remaining).toBe(2);
+    const grace = await callerAt('10.0.1.1', await sign(key, { iss: 'https://issuer.test', aud: 'budgets', sub: 'grace' }));
+    expect(budget(await call(grace, 'ping'))?.remaining).toBe(2);
+  });
+
   it("charges a pipeline call one token of the pipeline's class, and its steps none", async () => {
     const client = await callerAt('10.0.0.4');
     const first = await call(client, 'count_twice');
@@ -93,7 +112,7 @@ describe('budgets', () => {
 
   it('over stdio, has one caller: the client that launched the server', async () => {
     // A build of its own: its embedded data directory is one process's, and the HTTP server holds the other.
-    const { client } = await connectStdio(buildPipeline('test/e2e/budgets/budgets.yaml', 'budgets'));
+    const { client } = await connectStdio(buildPipeline('test/e2e/budgets/budgets.yaml', 'budgets'), { env });
     clients.push(client);
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await call(client, 'ping'));
