@@ -5,7 +5,7 @@ import type { SourceHealth } from './sources/source.js';
 
 export interface HealthReport {
   /**
-   * ok; degraded: a source is down (its calls fail fast) or the server is strained (calls wait,
+   * ok; degraded: a source or the state store is down (its calls fail fast) or the server is strained (calls wait,
    * streams hold most of what they may); unhealthy: the server takes no more work (its queue of
    * calls is full, or its streams hold all they may).
    */
@@ -18,6 +18,8 @@ export interface HealthReport {
   streams: StreamLoad;
   /** Tools that schema drift broke (they answer SCHEMA.DRIFT), from the last check against the live sources. */
   drift: DriftReport;
+  /** With `state:`: the Redis that budgets and idempotency records live in, and whether it answers (down: degraded). */
+  state?: { store: string; status: 'ok' | 'down' };
 }
 
 /** Backpressure from which the server counts as degraded. */
@@ -35,7 +37,8 @@ export async function healthReport(runtime: Runtime): Promise<HealthReport> {
   const { spec } = runtime;
   const streams = runtime.streams.load;
   const calls = runtime.admission.load;
-  const down = entries.some(([, health]) => health.status !== 'ok');
+  const stateDown = !runtime.state.up;
+  const down = stateDown || entries.some(([, health]) => health.status !== 'ok');
   const full = streams.backpressure >= 1 || calls.queued >= runtime.limits.maxQueuedCalls;
   const drift = runtime.drift.report;
   const strained = streams.backpressure >= DEGRADED_BACKPRESSURE || streams.open >= streams.limit || calls.queued > 0;
@@ -46,5 +49,6 @@ export async function healthReport(runtime: Runtime): Promise<HealthReport> {
     calls: { ...calls, limit: runtime.limits.maxConcurrentCalls },
     streams,
     drift,
+    ...(spec.state === undefined ? {} : { state: { store: runtime.state.where, status: stateDown ? ('down' as const) : ('ok' as const) } }),
   };
 }

@@ -20,6 +20,8 @@ export interface SharedState {
   readonly writeKeys: WriteKeys;
   /** `memory`, or the Redis URL without credentials, for the log line that says what is served. */
   readonly where: string;
+  /** Whether calls that need the state can get it now (memory: always). */
+  readonly up: boolean;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export function memoryState(spec: ServerSpec, limits: ServerLimits): SharedState
     buckets: new MemoryBuckets(spec.budgets?.maxBuckets ?? DEFAULT_MAX_BUCKETS),
     writeKeys: new IdempotencyStore({ ttlMs: limits.idempotencyTtlS * 1000, maxKeys: limits.idempotencyMaxKeys, maxBytes: IDEMPOTENCY_MAX_BYTES }),
     where: 'memory',
+    up: true,
     close: async () => undefined,
   };
 }
@@ -42,6 +45,9 @@ export async function openState(spec: ServerSpec, limits: ServerLimits, environm
     buckets: new RedisBuckets(redis),
     writeKeys: new RedisWriteKeys(redis, limits.idempotencyTtlS * 1000),
     where: shownRedisUrl(url),
+    get up() {
+      return redis.up;
+    },
     close: () => redis.close(),
   };
 }

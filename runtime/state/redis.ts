@@ -103,6 +103,8 @@ export interface RedisState {
   key(kind: 'budget' | 'write', ...parts: string[]): string;
   /** Runs a command, a failure of Redis becoming STATE.UNAVAILABLE (the caller's call fails, closed). */
   run<T>(what: string, command: () => Promise<T>): Promise<T>;
+  /** Whether the connection is up now (the client reconnects by itself when it is not). */
+  readonly up: boolean;
   close(): Promise<void>;
 }
 
@@ -176,6 +178,9 @@ export async function connectRedis(url: string, serverName: string): Promise<Red
           retryAfterMs: RETRY_AFTER_MS,
         });
       }
+    },
+    get up() {
+      return redis.status === 'ready';
     },
     async close() {
       closing = true;

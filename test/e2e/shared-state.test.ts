@@ -115,6 +115,8 @@ describe.skipIf(skipped !== undefined)('state shared by two replicas in Redis', 
       expect(code(write)).toBe('STATE.UNAVAILABLE');
       expect((await a.callTool({ name: 'ping', arguments: {} })).isError).toBeFalsy();
       expect(await count(a)).toBe(before);
+      const health = await (await fetch(servers[0]!.url.replace('/mcp', '/healthz'))).json();
+      expect(health).toMatchObject({ status: 'degraded', state: { store: live.url, status: 'down' } });
     } finally {
       await live.start();
     }
@@ -127,6 +129,7 @@ describe.skipIf(skipped !== undefined)('state shared by two replicas in Redis', 
     }
     expect(result!.isError, text(result!)).toBeFalsy();
     expect(result!._meta?.['mcpc/budget']).toMatchObject({ remaining: 5 });
+    expect(await (await fetch(servers[1]!.url.replace('/mcp', '/healthz'))).json()).toMatchObject({ status: 'ok', state: { status: 'ok' } });
     expect(servers[0]!.log()).toMatch(/the state store \(Redis\) is unreachable/);
     expect(servers[1]!.log()).toMatch(/the state store \(Redis\) is back/);
   });
