@@ -14,6 +14,7 @@ import { observed } from './sources/observed.js';
 import type { Source } from './sources/source.js';
 import { memoryState, type SharedState } from './state/open-state.js';
 import type { WriteKeys } from './tools/kind.js';
+import type { Telemetry } from './telemetry/telemetry.js';
 import { prepareTool, type ServedTool } from './tools/served-tool.js';
 
 /** Everything a request needs, prepared once at start: sources, tools with their validators, caller views. */
@@ -44,12 +45,14 @@ export interface Runtime {
   drift: DriftWatch;
   /** The tables `table_pattern` resources found, each a resource of its own. */
   discovery: TableDiscovery;
+  /** Spans and metrics, when `telemetry.otlp_endpoint` resolved non-empty; absent: none at all. */
+  telemetry?: Telemetry;
 }
 
 export function createRuntime(
   spec: ServerSpec,
   sources: ReadonlyMap<string, Source>,
-  options: { cursorSecret?: string; manifest?: ServedManifest; state?: SharedState } = {},
+  options: { cursorSecret?: string; manifest?: ServedManifest; state?: SharedState; telemetry?: Telemetry } = {},
 ): Runtime {
   const limits = resolveServerLimits(spec.limits);
   const state = options.state ?? memoryState(spec, limits);
@@ -64,6 +67,7 @@ export function createRuntime(
     streams: new StreamRegistry({ maxStreams: limits.maxConcurrentStreams, maxBufferedBytes: limits.maxStreamBufferBytes }),
     idempotency: state.writeKeys,
     state,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   };
 }
 

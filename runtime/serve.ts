@@ -3,18 +3,22 @@ import { type Authenticator, createAuthenticator } from './auth/authenticator.js
 import { ANONYMOUS, OPERATOR, type Principal } from './contract/access.js';
 import type { AuthSpec, ServerSpec } from './contract/spec.js';
 import { StartupError } from './errors.js';
-import { resolveConfigText } from './contract/config-text.js';
+import { type ConfigEnvironment, resolveConfigText } from './contract/config-text.js';
 import { log } from './log.js';
 import { loadServedManifest } from './protocol/manifest-resource.js';
 import { watchBuild } from './reload/build-watch.js';
 import { LiveRuntime } from './reload/live-runtime.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime, type Runtime } from './runtime.js';
 import { openSources } from './sources/open-sources.js';
 import { openState } from './state/open-state.js';
 import { resolveServerLimits } from './contract/server-limits.js';
+import type { Telemetry } from './telemetry/telemetry.js';
 import { serveHttp } from './transports/http.js';
 import { openProtocolInput } from './transports/protocol-input.js';
 import { serveStdioTransport } from './transports/stdio.js';
+
+/** Longest wait for telemetry's last export at shutdown. */
+const TELEMETRY_FLUSH_MS = 5_000;
 
 /** The environment variable a stdio client sets to call as a token's caller rather than as the local operator. */
 const STDIO_TOKEN_ENV = 'MCPC_TOKEN';
@@ -41,12 +45,18 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
   const stdioCaller = options.transport === 'stdio' ? await stdioPrincipal(authenticator, process.env[STDIO_TOKEN_ENV]) : undefined;
   // Before the sources open too: a state store that does not answer stops the start cheaply.
   const state = await openState(spec, resolveServerLimits(spec.limits), environment);
+  const telemetry = await startTelemetryIfSet(spec, environment);
   const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed }).catch(async (error: unknown) => {
     await state.close();
     throw error;
   });
   const manifest = loadServedManifest(spec, serverDir);
-  const runtime = createRuntime(spec, sources, { state, ...(cursorSecret === undefined ? {} : { cursorSecret }), ...(manifest ? { manifest } : {}) });
+  const runtime = createRuntime(spec, sources, {
+    state,
+    ...(telemetry ? { telemetry } : {}),
+    ...(cursorSecret === undefined ? {} : { cursorSecret }),
+    ...(manifest ? { manifest } : {}),
+  });
   // The tables its patterns match are found before it serves, so the first resource list is whole.
   await runtime.discovery.check();
   const live = new LiveRuntime(runtime);
@@ -105,6 +115,27 @@ function authSummary(auth: AuthSpec): Record<string, unknown> {
   return { jwt: auth.jwt ? auth.jwt.issuer : false, api_keys: auth.apiKeys !== undefined, anonymous: auth.anonymous };
 }
 
+/**
+ * The SDK, started only when `telemetry.otlp_endpoint` resolves non-empty (and loaded only then):
+ * without it a server has no span, no metric and no exporter.
+ */
+async function startTelemetryIfSet(spec: ServerSpec, environment: ConfigEnvironment): Promise<Telemetry | undefined> {
+  if (spec.telemetry === undefined) return undefined;
+  const endpoint = resolveConfigText(spec.telemetry.otlpEndpoint, 'telemetry otlp_endpoint', environment);
+  if (endpoint === '') return undefined;
+  const { startTelemetry } = await import('./telemetry/start.js');
+  const telemetry = startTelemetry({ endpoint, serviceName: spec.name, serviceVersion: spec.version });
+  log.info('exporting telemetry over OTLP/HTTP', { server: spec.name });
+  return telemetry;
+}
+
+/** Telemetry's last spans and metrics, exported before exit, for at most a few seconds (a receiver that is down must not hold the exit). */
+async function flushTelemetry(runtime: Runtime): Promise<void> {
+  if (!runtime.telemetry) return;
+  const deadline = new Promise<void>((resolve) => setTimeout(resolve, TELEMETRY_FLUSH_MS).unref());
+  await Promise.race([runtime.telemetry.shutdown().catch(() => undefined), deadline]);
+}
+
 /** Closes the transport and the sources once, on SIGINT/SIGTERM (or when stdio ends), then exits. */
 function onShutdown(live: LiveRuntime, builds: { close(): void }, closeTransport: () => Promise<void>): () => Promise<void> {
   let stopping: Promise<void> | undefined;
@@ -117,6 +148,7 @@ function onShutdown(live: LiveRuntime, builds: { close(): void }, closeTransport
       await closeTransport().catch(() => undefined);
       await Promise.allSettled([...runtime.sources.values()].map((s) => s.close()));
       await runtime.state.close().catch(() => undefined);
+      await flushTelemetry(runtime);
       process.exit(0);
     })();
     return stopping;

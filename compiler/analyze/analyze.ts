@@ -7,7 +7,7 @@ import { applyCatalog } from './catalog/index.js';
 import { analyzeComposites } from './composites.js';
 import { analyzeExamples } from './examples.js';
 import { IdentifierAllocator } from './identifiers.js';
-import type { ConfigText, ServerLimitsSpec } from '../../runtime/contract/spec.js';
+import type { ConfigText, ServerLimitsSpec, TelemetrySpec } from '../../runtime/contract/spec.js';
 import { isLiteral, parseConfigText } from './config-text.js';
 import type { ServerIR } from './ir.js';
 import { analyzeResourcePatterns } from './resource-patterns.js';
@@ -65,6 +65,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     ...(file.server.list_ttl_s === undefined ? {} : { listTtlS: file.server.list_ttl_s }),
     ...(file.server.tool_budget_tokens === undefined ? {} : { toolBudgetTokens: file.server.tool_budget_tokens }),
     ...(auth === undefined ? {} : { auth }),
+    ...telemetry(reporter, file.telemetry),
     sources,
     resources,
     resourcePatterns,
@@ -95,6 +96,17 @@ function cursorSecret(reporter: Reporter, raw: string | undefined): { cursorSecr
   return { cursorSecret: parsed.text };
 }
 
+/** `telemetry`: where spans and metrics go (OTLP over HTTP), resolved at start; empty means none. */
+function telemetry(reporter: Reporter, section: PipelineFile['telemetry']): { telemetry?: TelemetrySpec } {
+  if (section?.otlp_endpoint === undefined) return {};
+  const parsed = parseConfigText(section.otlp_endpoint);
+  if (!parsed.ok) {
+    reporter.error('MCPC_INTERPOLATION_INVALID', ['telemetry', 'otlp_endpoint'], parsed.message);
+    return {};
+  }
+  return { telemetry: { otlpEndpoint: parsed.text } };
+}
+
 /** `server.limits` in the runtime's terms, only those the pipeline sets. */
 function serverLimits(limits: NonNullable<PipelineFile['server']['limits']>): ServerLimitsSpec {
   const names: Record<keyof typeof limits, keyof ServerLimitsSpec> = {
@@ -121,7 +133,7 @@ function serverLimits(limits: NonNullable<PipelineFile['server']['limits']>): Se
  */
 function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
   const version = `mcpc ${mcpcVersion}`;
-  for (const section of ['audit', 'telemetry'] as const) {
+  for (const section of ['audit'] as const) {
     if (file[section] !== undefined) {
       reporter.error('MCPC_UNSUPPORTED', [section], `the '${section}' section is not supported yet by ${version}; remove it until it is`, { part: 'key' });
     }

@@ -12,6 +12,7 @@ import type {
   ServerLimitsSpec,
   SqlCatalogSpec,
   StateSpec,
+  TelemetrySpec,
 } from '../../runtime/contract/spec.js';
 import type { DocPath } from '../diagnostics/diagnostic.js';
 import type { StreamKeyColumn } from '../../runtime/contract/spec.js';
@@ -44,6 +45,8 @@ export interface ServerIR {
   listTtlS?: number;
   /** `server.tool_budget_tokens`: above it `mcpc check` warns. */
   toolBudgetTokens?: number;
+  /** `telemetry`: the OTLP endpoint, resolved at start. */
+  telemetry?: TelemetrySpec;
   /** `auth`: who may call and how they prove it; absent: anonymous over HTTP, the operator over stdio. */
   auth?: AuthSpec;
   sources: SourceIR[];

@@ -60,6 +60,7 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
     ['listPageSize', value(ir.listPageSize)],
     ...(ir.listTtlS === undefined ? [] : [['listTtlS', value(ir.listTtlS)] as Entry]),
     ...(ir.auth === undefined ? [] : [['auth', value(ir.auth)] as Entry]),
+    ...(ir.telemetry === undefined ? [] : [['telemetry', value(ir.telemetry)] as Entry]),
     [
       'sources',
       (x) =>

@@ -13,7 +13,7 @@ export interface PipelineFile {
   budgets?: BudgetsSection;
   state?: { redis: string };
   audit?: Record<string, unknown>;
-  telemetry?: Record<string, unknown>;
+  telemetry?: { otlp_endpoint?: string };
 }
 
 /** `budgets:`: classes by name, beside the keys that configure them all. */

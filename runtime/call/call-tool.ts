@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Runtime } from '../runtime.js';
+import type { ServedTool } from '../tools/served-tool.js';
 import { authorizeTool } from './authorize.js';
 import { type BudgetTaken, withBudgetMeta } from './budgets.js';
 import type { CallContext } from './context.js';
@@ -11,11 +12,18 @@ import { validateArguments } from './validate.js';
  * Answers one `tools/call`, through one ordered path: authorize → budget (a token of the caller's
  * bucket, before the call waits for anything) → admit (a slot among the server's concurrent
  * calls) → validate → execute (idempotency wraps a write there), with the outcome (or failure)
- * shaped into the MCP result, whose `_meta` says what is left of the budget. Later stages (audit,
- * tracing) join this path here, each from its own module.
+ * shaped into the MCP result, whose `_meta` says what is left of the budget; the call's span
+ * wraps it all when the server exports telemetry. Later stages (audit) join this path here, each
+ * from its own module.
  */
 export async function callTool(runtime: Runtime, context: CallContext, name: string, rawArgs: unknown): Promise<CallToolResult> {
   const tool = authorizeTool(runtime, context, name);
+  // Tracing: the call's span wraps the rest of its path (runtime/telemetry/), when the server exports telemetry.
+  if (runtime.telemetry) return runtime.telemetry.traceCall(context, tool.spec.name, (traced) => answer(runtime, traced, tool, rawArgs));
+  return answer(runtime, context, tool, rawArgs);
+}
+
+async function answer(runtime: Runtime, context: CallContext, tool: ServedTool, rawArgs: unknown): Promise<CallToolResult> {
   let budget: BudgetTaken | undefined;
   const result = await shapeResult(context, tool, async () => {
     budget = await runtime.budgets.take(tool.spec, context);

@@ -1,5 +1,7 @@
 import type { Principal } from '../contract/access.js';
 import type { JsonObject } from '../contract/spec.js';
+import type { Context } from '@opentelemetry/api';
+import type { Source } from '../sources/source.js';
 
 /**
  * One request as every stage of its path sees it: created when the request arrives, passed
@@ -29,9 +31,34 @@ export interface CallContext {
   readonly partial?: (structured: JsonObject) => Promise<void>;
   /** A pipeline step: its result is a value for the next steps, so a stream is read whole (to its max_rows). */
   readonly inPipeline?: true;
+  /**
+   * The JSON-RPC request of a traced call: its id, its `params._meta` (where a caller's trace
+   * context travels), its session, and the client's address over HTTP. Set only when the server
+   * exports telemetry.
+   */
+  readonly rpc?: { readonly id: string | number; readonly meta?: Readonly<Record<string, unknown>>; readonly sessionId?: string; readonly client?: string };
+  /** The span this call or step runs under, when the server exports telemetry (runtime/telemetry/). */
+  readonly trace?: CallTrace;
 }
 
 /** Milliseconds since the call arrived, rounded for logs. */
 export function elapsedMs(context: CallContext): number {
   return Math.round((performance.now() - context.startedAt) * 100) / 100;
+}
+
+/** The span a traced call or step runs under, and the telemetry that made it (runtime/telemetry/). */
+export interface CallTrace {
+  /** The OpenTelemetry context holding the span. */
+  readonly context: Context;
+  readonly telemetry: {
+    traceStep<T>(parent: CallTrace, context: CallContext, step: StepRef, run: (context: CallContext) => Promise<T>): Promise<T>;
+    source(source: Source, parent: CallTrace): Source;
+  };
+}
+
+/** A pipeline step, as its span names it. */
+export interface StepRef {
+  readonly pipeline: string;
+  readonly id: string;
+  readonly call: string;
 }

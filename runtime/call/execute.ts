@@ -1,5 +1,6 @@
 import type { JsonObject } from '../contract/spec.js';
 import type { Runtime } from '../runtime.js';
+import { traceSource } from '../telemetry/hooks.js';
 import type { ToolEnvironment, ToolOutcome } from '../tools/kind.js';
 import type { ServedTool } from '../tools/served-tool.js';
 import type { CallContext } from './context.js';
@@ -17,7 +18,8 @@ function environment(runtime: Runtime, context: CallContext): ToolEnvironment {
     sourceOf(name) {
       const source = runtime.sources.get(name);
       if (!source) throw new Error(`mcpc internal error: source '${name}' is not open`);
-      return source;
+      // A traced call's queries run in spans of their own, and carry their trace to ClickHouse.
+      return traceSource(source, context);
     },
     idempotency: runtime.idempotency,
     cursors: runtime.cursors,

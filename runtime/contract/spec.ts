@@ -38,6 +38,8 @@ export interface ServerSpec {
   readonly listTtlS?: number;
   /** Who may call, and how callers prove it; absent: anonymous callers over HTTP, the operator over stdio. */
   readonly auth?: AuthSpec;
+  /** `telemetry`: spans and metrics over OTLP/HTTP when the endpoint resolves non-empty at start. */
+  readonly telemetry?: TelemetrySpec;
   readonly sources: Readonly<Record<string, SourceSpec>>;
   readonly resources: readonly ResourceSpec[];
   /** Resources whose tables are found at run time by name (`table_pattern`); absent: none. */
@@ -69,6 +71,12 @@ export interface BudgetClassSpec {
 /** `state:` of a pipeline: budgets and idempotency records in Redis, shared by every replica. */
 export interface StateSpec {
   readonly redis: ConfigText;
+}
+
+/** `telemetry` of a pipeline. */
+export interface TelemetrySpec {
+  /** The OTLP/HTTP base URL (`/v1/traces` and `/v1/metrics` are appended); empty: no telemetry at all. */
+  readonly otlpEndpoint: ConfigText;
 }
 
 /** `auth` of a pipeline: the identity providers a server accepts tokens from. */

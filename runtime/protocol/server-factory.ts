@@ -92,7 +92,18 @@ export function serverFactory(live: LiveRuntime, transportPrincipal: Principal):
       const signal = AbortSignal.any([ctx.mcpReq.signal, inflight.signal]);
       const partial = partialSender(request.params._meta, ctx, response, signal);
       try {
-        const result = await callTool(runtime, { ...context(signal, progress), ...(partial ? { partial } : {}) }, request.params.name, args);
+        // Tracing needs the JSON-RPC request: its id, and the caller's trace context in `_meta`.
+        const rpc = runtime.telemetry
+          ? {
+              rpc: {
+                id: ctx.mcpReq.id,
+                ...(request.params._meta ? { meta: request.params._meta } : {}),
+                ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}),
+                ...(client === 'stdio' ? {} : { client }),
+              },
+            }
+          : {};
+        const result = await callTool(runtime, { ...context(signal, progress), ...(partial ? { partial } : {}), ...rpc }, request.params.name, args);
         return server.projectCallToolResult(result, runtime.tools.get(request.params.name)?.outputSchema);
       } finally {
         inflight.end();

@@ -14,6 +14,7 @@ const RESTART_ONLY: ReadonlyArray<readonly [string, (spec: ServerSpec) => unknow
   ['server.limits', (s) => s.limits],
   ['server.cursor_secret', (s) => s.cursorSecret],
   ['state (where budgets and idempotency records live)', (s) => s.state],
+  ['telemetry (its exporters start with the server)', (s) => s.telemetry],
   ["the pipeline file's directory", (s) => s.projectDir],
 ];
 

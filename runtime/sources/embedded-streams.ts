@@ -1,7 +1,7 @@
 import type { Session } from 'chdb';
 import type { Row } from '../contract/query-result.js';
 import { log } from '../log.js';
-import type { StreamRequest } from './source.js';
+import { markedSql, type StreamRequest } from './source.js';
 
 /**
  * Streamed reads on embedded ClickHouse: chDB's `Session.queryStreamBind`, which binds the
@@ -25,8 +25,8 @@ export class EmbeddedStreams {
     if (request.signal?.aborted) throw request.signal.reason;
     const session = this.idle.pop() ?? (await this.create());
     // The same mark as reads, so a cancel that arrives while the engine reads a block stops it.
-    const mark = `/* mcpc:${request.queryId} */`;
-    const stream = session.queryStreamBind(`${mark} ${request.sql}`, request.params, { format: 'JSONEachRow' });
+    const { mark, text } = markedSql(request);
+    const stream = session.queryStreamBind(text, request.params, { format: 'JSONEachRow' });
     let broken = false;
     const onAbort = () => {
       stream.cancel();

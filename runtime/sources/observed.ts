@@ -23,6 +23,8 @@ export function observed(source: Source): Source {
     name: source.name,
     engine: source.engine,
     limits: source.limits,
+    ...(source.database === undefined ? {} : { database: source.database }),
+    ...(source.server === undefined ? {} : { server: source.server }),
     async select(request: SelectRequest): Promise<Row[]> {
       const started = performance.now();
       const rows = await source.select(request).catch(failed);

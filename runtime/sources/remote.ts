@@ -125,6 +125,8 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
     name: options.name,
     engine: 'remote',
     limits: options.limits,
+    ...(options.database === undefined || options.database === '' ? {} : { database: options.database }),
+    server: serverOf(options.url),
     async select(request: SelectRequest): Promise<Row[]> {
       await usable();
       const result = await client.query({
@@ -132,7 +134,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         query_params: request.params,
         format: 'JSONEachRow',
         query_id: request.queryId,
-        clickhouse_settings: { ...settings, ...callerSettings(request.caller, logComment) },
+        clickhouse_settings: { ...settings, ...callerSettings(request.caller, logComment, request.traceparent) },
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
       return result.json<Row>();
@@ -147,7 +149,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         query_id: request.queryId,
         clickhouse_settings: {
           cancel_http_readonly_queries_on_client_close: 1,
-          ...callerSettings(request.caller, logComment),
+          ...callerSettings(request.caller, logComment, request.traceparent),
           ...pinnedWrittenSettings(limits),
         },
         ...(request.signal ? { abort_signal: request.signal } : {}),
@@ -174,7 +176,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
           clickhouse_settings: {
             ...pinnedStreamSettings(options.limits, request.timeoutS),
             cancel_http_readonly_queries_on_client_close: 1,
-            ...callerSettings(request.caller, logComment),
+            ...callerSettings(request.caller, logComment, request.traceparent),
           },
           ...(request.signal ? { abort_signal: request.signal } : {}),
         });
@@ -190,7 +192,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         values: [...request.rows],
         format: 'JSONEachRow',
         query_id: request.queryId,
-        clickhouse_settings: { ...pinnedInsertSettings(options.limits, request.token), ...callerSettings(request.caller, logComment) },
+        clickhouse_settings: { ...pinnedInsertSettings(options.limits, request.token), ...callerSettings(request.caller, logComment, request.traceparent) },
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
     },
@@ -227,6 +229,12 @@ const LOG_COMMENT_VERSION = [20, 12] as const;
 function atLeast(version: string, [wantMajor, wantMinor]: readonly [number, number]): boolean {
   const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10));
   return major > wantMajor || (major === wantMajor && minor >= wantMinor);
+}
+
+/** The host and port of a server URL (the port its scheme implies when the URL has none). */
+function serverOf(url: string): { address: string; port: number } {
+  const parsed = new URL(url);
+  return { address: parsed.hostname, port: parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port) };
 }
 
 /** The URL without credentials, for messages and logs. */

@@ -14,6 +14,8 @@ export interface SelectRequest {
   /** Who asked (the principal's id, never a credential): a ClickHouse server logs it and keys quotas by it. */
   caller: string;
   signal?: AbortSignal;
+  /** The W3C traceparent of the query's span, when the call is traced: it travels with the query (see `traceNote`). */
+  traceparent?: string;
 }
 
 /** A read whose rows arrive as they are produced: it may run as long as `timeoutS`, a slow consumer included. */
@@ -30,6 +32,7 @@ export interface InsertRequest {
   queryId: string;
   caller: string;
   signal?: AbortSignal;
+  traceparent?: string;
 }
 
 export interface Column {
@@ -53,6 +56,10 @@ export interface Source {
   readonly name: string;
   readonly engine: 'embedded' | 'remote';
   readonly limits: LimitsSpec;
+  /** The database its queries run in, when the source names one (for traces). */
+  readonly database?: string;
+  /** Where a ClickHouse server listens (for traces); absent on the embedded engine. */
+  readonly server?: { readonly address: string; readonly port: number };
   select(request: SelectRequest): Promise<Row[]>;
   /**
    * Runs SQL written by an agent (approved by the SQL guard) under `readonly=1` and `limits`:
@@ -167,8 +174,42 @@ export async function describeWith(client: ClickHouseClient, database: string | 
 /**
  * The settings that carry the caller to a ClickHouse server, so its own query log and quotas see
  * who asked: `quota_key` (quotas keyed by it count per caller) and, on servers that know it,
- * `log_comment` (in system.query_log). Sent per query; both are allowed under readonly=2.
+ * `log_comment` (in system.query_log; see `logComment`). Sent per query; both are allowed under readonly=2.
  */
-export function callerSettings(caller: string, withLogComment: boolean): ClickHouseSettings {
-  return withLogComment ? { quota_key: caller, log_comment: caller } : { quota_key: caller };
+export function callerSettings(caller: string, withLogComment: boolean, traceparent?: string): ClickHouseSettings {
+  return withLogComment ? { quota_key: caller, log_comment: logComment(caller, traceparent) } : { quota_key: caller };
+}
+
+/**
+ * A query's `log_comment`: the caller, then, when the call is traced, the query's trace as
+ * SQLCommenter writes it (`traceNote`), so system.query_log joins the trace:
+ * `alice traceparent='00-<trace id>-<span id>-01'`.
+ */
+export function logComment(caller: string, traceparent: string | undefined): string {
+  const note = traceNote(traceparent);
+  return note === undefined ? caller : `${caller} ${note}`;
+}
+
+/** A W3C traceparent: version, trace id, parent (span) id, flags, in lowercase hex. */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** `traceparent='00-…'`, as SQLCommenter writes it; only a well-formed traceparent is ever written (the text goes next to SQL). */
+function traceNote(traceparent: string | undefined): string | undefined {
+  return traceparent !== undefined && TRACEPARENT.test(traceparent) ? `traceparent='${traceparent}'` : undefined;
+}
+
+/**
+ * The text an embedded read runs: its mark (a leading comment naming its request, by which a
+ * cancelled read is killed), then the SQL; when the call is traced, the query's `log_comment`
+ * follows in a SETTINGS clause of this query only (chDB keeps settings a query sends as `SET`
+ * on its connection; a clause does not outlive its query). SQL written by an agent runs where
+ * settings are locked (readonly=1): its trace goes in a comment after the mark instead.
+ */
+export function markedSql(request: SelectRequest, settingsLocked = false): { mark: string; text: string } {
+  const mark = `/* mcpc:${request.queryId} */`;
+  const note = traceNote(request.traceparent);
+  if (note === undefined) return { mark, text: `${mark} ${request.sql}` };
+  if (settingsLocked) return { mark, text: `${mark} /* ${note} */ ${request.sql}` };
+  // On a line of its own: a `--` comment ending the SQL cannot swallow it.
+  return { mark, text: `${mark} ${request.sql}\nSETTINGS log_comment = ${quoteString(logComment(request.caller, request.traceparent))}` };
 }

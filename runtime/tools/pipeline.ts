@@ -3,6 +3,7 @@ import type { ArgSpec, JsonObject, PipelineToolSpec, StepSpec } from '../contrac
 import { numberFromText } from '../contract/clickhouse-json.js';
 import { IDEMPOTENCY_KEY } from '../contract/insert.js';
 import { ToolFailure } from '../errors.js';
+import { traceStep } from '../telemetry/hooks.js';
 import type { KindAnnotations, ToolEnvironment, ToolKind, ToolOutcome } from './kind.js';
 
 const READ_ONLY: KindAnnotations = Object.freeze({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
@@ -67,8 +68,7 @@ async function runSteps(tool: PipelineToolSpec, args: JsonObject, environment: T
     const { progress: _progress, partial: _partial, ...parent } = context;
     const stepContext: CallContext = { ...parent, requestId: `${context.requestId}.${step.id}`, signal, inPipeline: true };
     const stepArgs = stepArguments(step, args, results);
-    const promise = environment
-      .callStep(step.call, stepArgs, stepContext)
+    const promise = traceStep(stepContext, { pipeline: tool.name, id: step.id, call: step.call }, (traced) => environment.callStep(step.call, stepArgs, traced))
       .then((outcome: ToolOutcome) => {
         results.set(step.id, outcome.structured);
         if (step.writes) committed.push(`${step.id} (${step.call}, key ${String(stepArgs[IDEMPOTENCY_KEY])})`);
