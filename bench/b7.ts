@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { buildWithMcpc, scratch, startMcpc, type Target } from './processes.js';
@@ -41,17 +43,26 @@ INSERT INTO b7_events SELECT number, number % 100, number / 10 FROM numbers(1000
 
 const ARGS = { randomId: 10_000 } as const;
 
+/** What a variant's YAML may need: the public key JWTs are signed for, the URL of the OTLP receiver. */
+interface Setup {
+  publicKeyPem: string;
+  otlpUrl: string;
+}
+
 /** A feature of B7: the YAML it adds to the base pipeline, and its target (ms of p50 added). */
 interface Variant {
   name: string;
-  yaml: (publicKeyPem: string) => string;
+  /** The row's words: what runs, against the server without the feature. */
+  measure: string;
+  yaml: (setup: Setup) => string;
   limitMs: number;
 }
 
 /** JWT verification: its cost is measured on the auth server, anonymous call against verified call. */
 const AUTH: Variant = {
   name: 'auth',
-  yaml: (pem) => `auth:
+  measure: 'a call with a JWT to verify (ES256), vs the same call anonymous on the same server',
+  yaml: ({ publicKeyPem: pem }) => `auth:
   anonymous: true
   jwt:
     issuer: ${ISSUER}
@@ -74,6 +85,7 @@ ${pem
  */
 const BUDGET: Variant = {
   name: 'budget',
+  measure: "a budget that never runs out (a token from the caller's bucket in memory)",
   yaml: () => `budgets:
   analytical: { rate: 1000000000, per: second }
   default: analytical
@@ -82,7 +94,23 @@ const BUDGET: Variant = {
 };
 
 /** Features measured against the base server: each adds its section to the same pipeline. */
-const FEATURES: Variant[] = [BUDGET];
+const FEATURES: Variant[] = [
+  BUDGET,
+  {
+    // Spans of the call and its query batched and exported over OTLP/HTTP to a receiver in this process, metrics recorded.
+    name: 'tracing',
+    measure: 'tracing on (OTLP/HTTP to a local receiver)',
+    yaml: ({ otlpUrl }) => `telemetry:\n  otlp_endpoint: ${otlpUrl}\n`,
+    limitMs: 0.2,
+  },
+  {
+    // The section with an empty endpoint: the SDK is neither loaded nor started.
+    name: 'tracing off',
+    measure: 'a telemetry section whose endpoint is empty',
+    yaml: () => `telemetry:\n  otlp_endpoint: ""\n`,
+    limitMs: 0.2,
+  },
+];
 
 function buildVariant(name: string, extraYaml: string): string {
   const dir = join(scratch, `b7-${name}`);
@@ -109,14 +137,17 @@ export async function b7(ctx: Context): Promise<SuiteResult> {
     .sign(privateKey);
 
   const servers: Target[] = [];
+  const receiver = await startOtlpSink();
+  const setup: Setup = { publicKeyPem: pem, otlpUrl: receiver.url };
   try {
     const base = await startMcpc('b7-base', buildVariant('base', ''));
     servers.push(base);
-    const auth = await startMcpc('b7-auth', buildVariant('auth', AUTH.yaml(pem)));
+    const auth = await startMcpc('b7-auth', buildVariant('auth', AUTH.yaml(setup)));
     servers.push(auth);
     const featured: Array<{ variant: Variant; server: Target }> = [];
     for (const variant of FEATURES) {
-      const server = await startMcpc(`b7-${variant.name}`, buildVariant(variant.name, variant.yaml(pem)));
+      const slug = variant.name.replace(/\W+/g, '-');
+      const server = await startMcpc(`b7-${slug}`, buildVariant(slug, variant.yaml(setup)));
       servers.push(server);
       featured.push({ variant, server });
     }
@@ -153,22 +184,32 @@ export async function b7(ctx: Context): Promise<SuiteResult> {
     const anonP50 = p50(runs['auth anonymous']!);
     const jwtP50 = p50(runs['auth jwt']!);
     const rows: Row[] = [
-      row(
-        'auth: a call with a JWT to verify (ES256), vs the same call anonymous on the same server',
-        jwtP50,
-        `anonymous ${anonP50.toFixed(2)} ms`,
-        jwtP50 - anonP50,
-        AUTH.limitMs,
-      ),
+      row(`auth: ${AUTH.measure}`, jwtP50, `anonymous ${anonP50.toFixed(2)} ms`, jwtP50 - anonP50, AUTH.limitMs),
       ...featured.map(({ variant }) => {
         const withIt = p50(runs[variant.name]!);
-        return row(`${variant.name}: the call with it on, vs the server without it`, withIt, `off ${basP50.toFixed(2)} ms`, withIt - basP50, variant.limitMs);
+        return row(`${variant.name}: ${variant.measure}, vs the server without it`, withIt, `off ${basP50.toFixed(2)} ms`, withIt - basP50, variant.limitMs);
       }),
     ];
-    return { rows, details: { base: basP50, authAnonymous: anonP50, authJwt: jwtP50, runs } };
+    return { rows, details: { base: basP50, authAnonymous: anonP50, authJwt: jwtP50, otlpRequests: receiver.requests(), runs } };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
+    await receiver.close();
   }
+}
+
+/** An OTLP/HTTP receiver that takes what the tracing variant exports and drops it, counting requests. */
+async function startOtlpSink(): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests: () => requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 function row(measure: string, mcpcMs: number, baseline: string, addedMs: number, limitMs: number): Row {

@@ -1,7 +1,8 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.js';
-import { buildPipeline, connectHttp, startHttpServer, type RunningServer } from '../support/servers.js';
+import { outsideDir } from '../support/paths.js';
+import { buildPipeline, connectHttp, runToExit, startHttpServer, type RunningServer } from '../support/servers.js';
 
 /**
  * OpenTelemetry, end to end: a generated server exports to a small OTLP/HTTP receiver the test
@@ -199,5 +200,17 @@ describe('without an endpoint', () => {
     expect(server.process.exitCode).toBe(0);
     expect(receiver.requests()).toBe(0);
     await receiver.close();
+  });
+});
+
+describe('an endpoint that is not an OTLP/HTTP URL', () => {
+  it('refuses to start, saying what to fix and not echoing the value (it may carry credentials)', async () => {
+    const { code, stderr } = await runToExit(serverJs, {
+      cwd: outsideDir('bad-endpoint'),
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://user:s3cret@collector:4317' },
+    });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('telemetry otlp_endpoint must be an http:// or https:// URL of an OTLP/HTTP receiver');
+    expect(stderr).not.toContain('s3cret');
   });
 });
