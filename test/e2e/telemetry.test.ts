@@ -155,6 +155,25 @@ describe('with telemetry.otlp_endpoint set', () => {
     expect(query.attributes).toMatchObject({ 'error.type': 'QUERY.FAILED', 'db.response.status_code': '395' });
   });
 
+  it('traces an insert and a stream read on the embedded engine, their queries carrying the trace', async () => {
+    const inserted = await client.callTool({ name: 'add_marks', arguments: { rows: [{ x: 7 }], idempotency_key: 'k-1' }, _meta: { traceparent: TRACEPARENT } });
+    expect(inserted.isError, JSON.stringify(inserted.content)).toBeFalsy();
+    const streamed = await client.callTool({ name: 'all_marks', arguments: {}, _meta: { traceparent: TRACEPARENT } });
+    expect(streamed.isError, JSON.stringify(streamed.content)).toBeFalsy();
+    expect((streamed.structuredContent as { rows: Array<{ x: number }> }).rows.map((r) => r.x)).toEqual([1, 2, 3, 7]);
+    const ids = [inserted, streamed].map((r) => r._meta?.['mcpc/request_id'] as string);
+    const spans = await until(
+      () => receiver.spans().filter((s) => ids.includes(String(s.attributes['mcpc.request_id']))),
+      (found) => found.length >= 4,
+    );
+    const insert = spans.find((s) => s.name === 'INSERT marks')!;
+    expect(insert.attributes).toMatchObject({ 'db.system.name': 'clickhouse', 'db.operation.name': 'INSERT', 'db.collection.name': 'marks' });
+    expect(insert.parentSpanId).toBe(spans.find((s) => s.name === 'tools/call add_marks')!.spanId);
+    const read = spans.find((s) => s.name === 'SELECT default' && s.attributes['mcpc.request_id'] === ids[1])!;
+    expect(read.attributes['db.response.returned_rows']).toBe(4);
+    expect(read.status.code ?? 0).not.toBe(STATUS_ERROR);
+  });
+
   it('exports metrics: calls, latency, errors by code, rows', async () => {
     const points = await until(
       () => receiver.points(),
