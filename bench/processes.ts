@@ -31,10 +31,14 @@ export function buildWithMcpc(pipeline: string, outRoot: string): { ms: number; 
  * its pipeline and outlives a run, so it is seeded again (`--reseed`): every run measures the
  * current seed, not the tables an earlier seed left.
  */
-export async function startMcpc(name: string, serverJs: string): Promise<Target> {
+export async function startMcpc(name: string, serverJs: string, env: NodeJS.ProcessEnv = {}): Promise<Target> {
   mkdirSync(scratch, { recursive: true });
   const cwd = mkdtempSync(join(scratch, `${name}-`));
-  const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0', '--reseed'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [serverJs, '--transport', 'http', '--port', '0', '--reseed'], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = await watchOutput(child, 'stderr').waitForLine((entry) => (entry.msg === 'serving' && typeof entry.url === 'string' ? entry.url : undefined), {
     timeoutMs: 120_000,
     what: "the 'serving' log line",
@@ -43,8 +47,8 @@ export async function startMcpc(name: string, serverJs: string): Promise<Target>
 }
 
 /** Starts a Node program that prints `{"url": ...}` on stdout when it listens. */
-export async function startProgram(name: string, command: string, args: string[], cwd: string): Promise<Target> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProgram(name: string, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Target> {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await watchOutput(child, 'stdout').waitForLine((entry) => (typeof entry.url === 'string' ? entry.url : undefined), {
     timeoutMs: 120_000,
     what: 'a {"url": ...} line',

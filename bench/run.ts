@@ -1,14 +1,15 @@
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchRoot } from './paths.js';
 import { seedRemote } from './load/direct.js';
 import { ensurePeers, sqliteFloor, startDbhub } from './peers.js';
+import { startClickHouseFront, type FrontProcess } from '../test/support/clickhouse-front-process.js';
 import { memoryOf } from '../test/support/processes.js';
 import { buildWithMcpc, LoadWorker, scratch, startMcpc, startProgram, type Target } from './processes.js';
 import { b7 } from './b7.js';
-import { b1, b10, b2, b2p, b3, b4, b5, b6, b8, type Context, type Row, type SuiteResult, type Timing } from './suites.js';
+import { b1, b10, b1Remote, b2, b2Remote, b2p, b3, b4, b5, b6, b8, type Context, type Row, type SuiteResult, type Timing } from './suites.js';
 
 /**
  * `npm run bench`: each benchmark of ../shared/design/benchmarks.md whose feature exists, each
@@ -41,6 +42,7 @@ process.stderr.write(`bench: ${[...selected].join(', ')} on ${engine}, ${era} pr
 const worker = new LoadWorker();
 const servers: Target[] = [];
 const suites: Record<string, SuiteResult> = {};
+let front: FrontProcess | undefined;
 try {
   await seedRemote();
   const build = buildWithMcpc(join(benchRoot, 'pipelines', 'bench.yaml'), join(scratch, 'build'));
@@ -59,8 +61,32 @@ try {
     suites[id] = await run();
     process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
   };
-  await step('B1', () => b1(ctx));
-  await step('B2', () => b2(ctx));
+  // B1 and B2 also run with the source remote: mcpc and the bare SDK server each read the ClickHouse
+  // HTTP front (a test double: chDB behind ClickHouse's HTTP interface, its own process, the same seed).
+  // Skipped when the whole run is already on a ClickHouse server.
+  let remote: Context | undefined;
+  if ((selected.has('B1') || selected.has('B2')) && !process.env.CLICKHOUSE_URL) {
+    front = await startClickHouseFront({ dataDir: mkdtempSync(join(scratch, 'front-')), seedFiles: [join(benchRoot, 'pipelines', 'seed.sql')] });
+    const env = { CLICKHOUSE_URL: front.url, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '' };
+    const mcpcRemote = await startMcpc('mcpc-remote', build.serverJs('bench'), env);
+    servers.push(mcpcRemote);
+    const bareRemote = await startProgram(
+      'bare-remote',
+      process.execPath,
+      [join(benchRoot, '..', 'dist', 'bench', 'baselines', 'bare-server.js')],
+      scratch,
+      env,
+    );
+    servers.push(bareRemote);
+    remote = { ...ctx, mcpc: mcpcRemote, bare: bareRemote };
+  }
+  const withRemote = async (local: SuiteResult, variant: ((c: Context) => Promise<SuiteResult>) | undefined): Promise<SuiteResult> => {
+    if (!remote || !variant) return local;
+    const over = await variant(remote);
+    return { rows: [...local.rows, ...over.rows], details: { ...local.details, overClickHouseFront: over.details } };
+  };
+  await step('B1', async () => withRemote(await b1(ctx), b1Remote));
+  await step('B2', async () => withRemote(await b2(ctx), b2Remote));
   await step('B2p', async () => {
     ensurePeers();
     const dbhub = await startDbhub();
@@ -112,6 +138,7 @@ try {
 } finally {
   await worker.close();
   await Promise.all(servers.map((s) => s.stop()));
+  await front?.stop();
 }
 
 function renderTable(rows: Row[]): string {

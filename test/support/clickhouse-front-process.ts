@@ -1,11 +1,10 @@
 // Starts the ClickHouse HTTP front (a test double, see clickhouse-front.ts) as a process of its
-// own, and kills and restarts it for fault injection. Used by tests (from TypeScript: the front is
-// compiled once per test process into test/.tmp, beside the repository's node_modules) and by the
-// bench (from dist/, where its compiled entry sits beside this file).
+// own, and kills and restarts it for fault injection. Used by tests and by the bench (which runs
+// this file compiled, from dist/test/support/); the front itself is compiled into test/.tmp.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, stopProcess, watchOutput } from './processes.js';
 
@@ -40,18 +39,21 @@ export interface FrontStart {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** The repository: this file runs from test/support/, or compiled from dist/test/support/ (by the bench). */
+const repo = basename(dirname(dirname(here))) === 'dist' ? join(here, '..', '..', '..') : join(here, '..', '..');
 let compiled: string | undefined;
 
-/** The front's entry as JavaScript: beside this file when it runs compiled, else compiled now (once per process). */
+/**
+ * The front's entry as JavaScript, compiled from its TypeScript once per process into test/.tmp
+ * (beside the repository's node_modules), never into dist/: the test double is not shipped.
+ */
 function frontEntry(): string {
-  const sibling = join(here, 'clickhouse-front-main.js');
-  if (import.meta.url.endsWith('.js') && existsSync(sibling)) return sibling;
   if (compiled) return compiled;
-  const repo = join(here, '..', '..');
   const base = join(repo, 'test', '.tmp');
   mkdirSync(base, { recursive: true });
   const out = mkdtempSync(join(base, 'front-'));
   const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+  const source = join(repo, 'test', 'support', 'clickhouse-front-main.ts');
   const result = spawnSync(
     process.execPath,
     [
@@ -70,7 +72,7 @@ function frontEntry(): string {
       '--skipLibCheck',
       '--types',
       'node',
-      join(here, 'clickhouse-front-main.ts'),
+      source,
     ],
     { cwd: repo, encoding: 'utf8' },
   );
