@@ -156,4 +156,35 @@ describe('a remote source on the ClickHouse HTTP front', () => {
     expect(all.every((row, i) => row.id === String(i))).toBe(true);
     expect(batches.length).toBeGreaterThanOrEqual(12);
   });
+  it('stops the query on the server when the client cancels a stream mid-way: none is left running', async () => {
+    const legacy = await connectHttp(server.url, 'legacy');
+    const abort = new AbortController();
+    let batches = 0;
+    const anything = { '~standard': { version: 1 as const, vendor: 'mcpc-test', validate: (value: unknown) => ({ value }) } };
+    legacy.setNotificationHandler('notifications/tools/partial_result', { params: anything }, () => {
+      batches++;
+      if (batches === 1) abort.abort('the test cancels');
+    });
+    const cancelled = await legacy
+      .callTool({ name: 'all_events', arguments: {}, _meta: { partialResultToken: 'to-cancel' } }, { signal: abort.signal, timeout: 60_000 })
+      .then(
+        () => 'finished',
+        () => 'cancelled',
+      );
+    expect(cancelled).toBe('cancelled');
+    await legacy.close();
+    // The front's count of queries it runs, and the server's live streams, both fall to zero.
+    const deadline = Date.now() + 10_000;
+    let stats = { running: -1 };
+    let streams = -1;
+    while (Date.now() < deadline) {
+      stats = (await (await fetch(`${front.url}/__front/stats`)).json()) as { running: number };
+      streams = ((await (await fetch(server.url.replace('/mcp', '/healthz'))).json()) as { streams: { open: number } }).streams.open;
+      if (stats.running === 0 && streams === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(stats.running).toBe(0);
+    expect(streams).toBe(0);
+    expect(rows(await call('numbers', { n: 2 }))).toHaveLength(2);
+  });
 });
