@@ -62,6 +62,17 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
   const prober = createClient({ ...clientOptions, max_open_connections: 1 });
   // Inserts too, so a burst of writes never holds the connections reads wait for.
   const writer = createClient({ ...clientOptions, max_open_connections: 2 });
+  // Streams too, with the stream's own time as the socket's idle timeout: a stream may run, and a slow
+  // reader hold it, far longer than a query may take, and a server sends nothing while it fills its buffer.
+  const streamers = new Map<number, ClickHouseClient>();
+  const streamerFor = (timeoutS: number): ClickHouseClient => {
+    let streamer = streamers.get(timeoutS);
+    if (!streamer) {
+      streamer = createClient({ ...clientOptions, request_timeout: (timeoutS + 5) * 1000 });
+      streamers.set(timeoutS, streamer);
+    }
+    return streamer;
+  };
   const where = redact(options.url);
   const settings = { ...pinnedReadSettings(options.limits), cancel_http_readonly_queries_on_client_close: 1 as const };
   let version: string | undefined;
@@ -168,7 +179,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
       };
       request.signal?.addEventListener('abort', kill, { once: true });
       try {
-        const result = await client.query({
+        const result = await streamerFor(request.timeoutS).query({
           query: request.sql,
           query_params: request.params,
           format: 'JSONEachRow',
@@ -208,7 +219,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
       }
     },
     close: async () => {
-      await Promise.allSettled([client.close(), prober.close(), writer.close()]);
+      await Promise.allSettled([client, prober, writer, ...streamers.values()].map((c) => c.close()));
     },
   };
 }

@@ -187,4 +187,18 @@ describe('a remote source on the ClickHouse HTTP front', () => {
     expect(streams).toBe(0);
     expect(rows(await call('numbers', { n: 2 }))).toHaveLength(2);
   });
+  it('lets a stream run as long as stream_timeout_s allows, though no byte comes for longer than a query may take', async () => {
+    // About 7 s of engine time, and under 1 MiB of rows, which the server holds until the end: the
+    // connection is silent for longer than the source's max_execution_time_s (1 s) plus its margin.
+    const legacy = await connectHttp(server.url, 'legacy');
+    let received = 0;
+    const anything = { '~standard': { version: 1 as const, vendor: 'mcpc-test', validate: (value: unknown) => ({ value }) } };
+    legacy.setNotificationHandler('notifications/tools/partial_result', { params: anything }, (params) => {
+      received += (params as unknown as { structuredContent: { row_count: number } }).structuredContent.row_count;
+    });
+    const result = await legacy.callTool({ name: 'slow_stream', arguments: {}, _meta: { partialResultToken: 'slow' } }, { timeout: 60_000 });
+    await legacy.close();
+    expect(result.isError, text(result)).toBeFalsy();
+    expect(received).toBe(24000);
+  });
 });
