@@ -201,4 +201,16 @@ describe('a remote source on the ClickHouse HTTP front', () => {
     expect(result.isError, text(result)).toBeFalsy();
     expect(received).toBe(24000);
   });
+  it('serves a stream page by page with cursors, resuming after the last row of each page', async () => {
+    const first = await call('all_events');
+    expect(first.isError, text(first)).toBeFalsy();
+    const one = first.structuredContent as { rows: Array<{ id: string }>; next_cursor: string | null };
+    expect(one.rows.length).toBeGreaterThan(0);
+    expect(one.next_cursor).toEqual(expect.any(String));
+    const second = await call('all_events', { cursor: one.next_cursor });
+    expect(second.isError, text(second)).toBeFalsy();
+    const two = (second.structuredContent as { rows: Array<{ id: string }> }).rows;
+    expect(two[0]!.id).toBe(String(one.rows.length));
+    expect(two.every((row, i) => row.id === String(one.rows.length + i))).toBe(true);
+  });
 });
