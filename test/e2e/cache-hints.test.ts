@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpcBin, repoRoot } from '../support/paths.js';
 import { LEGACY_HEADERS, rawRequest, rpcResult } from '../support/http.js';
@@ -9,6 +10,7 @@ import { buildPipeline, connectHttp, startHttpServer, type RunningServer } from 
  * (default 30 s) and `cacheScope`, private where the lists depend on the caller; and nothing of
  * the kind in answers to clients of the 2025 protocols, whose results have no such fields.
  */
+const run = promisify(execFile);
 let orders: RunningServer;
 let open: RunningServer;
 beforeAll(async () => {
@@ -66,7 +68,8 @@ describe('clients of the 2025 protocols', () => {
 
 describe('the token estimate of `mcpc check`', () => {
   it('is made from exactly the tools/list an anonymous caller is served', async () => {
-    const check = spawnSync(process.execPath, [mcpcBin, 'check', 'pipelines/orders.yaml'], { cwd: repoRoot, encoding: 'utf8' });
+    // Not spawnSync: a blocked test process lets the server close its idle keep-alive socket under the next request.
+    const check = await run(process.execPath, [mcpcBin, 'check', 'pipelines/orders.yaml'], { cwd: repoRoot, encoding: 'utf8' });
     const estimate = Number(/^ {2}anonymous +\d+ tools +~([\d,]+) tokens$/m.exec(check.stderr)?.[1]?.replace(/,/g, ''));
     const response = await rawRequest(orders.url, {
       headers: LEGACY_HEADERS,
