@@ -69,6 +69,19 @@ describe('mcpc test', () => {
     }
   }, 180_000);
 
+  it("runs a pipeline's examples as well as its tools' (test/fixtures/valid/composites)", () => {
+    const copy = join(scratchDir('examples-composites'), 'project');
+    cpSync(join(repoRoot, 'test/fixtures/valid/composites'), copy, { recursive: true, filter: (path) => !path.includes('expected') });
+    const result = spawnSync(process.execPath, [mcpcBin, 'test', join(copy, 'pipeline.yaml'), '--out', join(copy, '..', 'build')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('  ok    fetch #1: 3 rows\n');
+    expect(result.stdout).toContain('  ok    daily #1 (Five rows of one day): 1 row\n');
+    expect(result.stdout).toMatch(/2 passed, 0 failed\n$/);
+  }, 120_000);
+
   it('refuses a pipeline whose examples do not build, before starting anything', () => {
     const file = join(project, 'orders.yaml');
     const yaml = readFileSync(file, 'utf8');
