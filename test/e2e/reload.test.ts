@@ -222,7 +222,10 @@ describe('live reload over HTTP', () => {
   });
 });
 
-describe('live reload over stdio', () => {
+describe.each([
+  ['2025-11-25', {}],
+  ['2026-07-28', { versionNegotiation: { mode: { pin: '2026-07-28' } } }],
+] as const)('live reload over stdio, a client on %s', (version, negotiation) => {
   let p: Project;
   let client: Client;
   const lists = listWatcher();
@@ -230,7 +233,7 @@ describe('live reload over stdio', () => {
   beforeAll(async () => {
     p = project('reload-stdio');
     await mcpcBuild(p.pipeline, p.out);
-    client = new Client({ name: 'mcpc-test', version: '1.0.0' }, lists.options);
+    client = new Client({ name: 'mcpc-test', version: '1.0.0' }, { ...negotiation, ...lists.options });
     await client.connect(
       new StdioClientTransport({
         command: process.execPath,
@@ -246,6 +249,7 @@ describe('live reload over stdio', () => {
   });
 
   it('tells the client of a new build and serves its tools on the same connection', async () => {
+    expect(client.getNegotiatedProtocolVersion()).toBe(version);
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['count_events', 'slow_count']);
     writeFileSync(p.pipeline, V2);
     await mcpcBuild(p.pipeline, p.out);
