@@ -74,6 +74,38 @@ export function diffManifests(before: Manifest, after: Manifest): ContractChange
   for (const name of newResources.keys()) {
     if (!oldResources.has(name)) changes.push({ level: 'compatible', subject: `resource '${name}'`, message: 'added' });
   }
+  changes.push(...diffPatterns(before.resource_patterns ?? [], after.resource_patterns ?? []));
+  return changes;
+}
+
+type Pattern = NonNullable<Manifest['resource_patterns']>[number];
+
+/** Table patterns: the tables one finds are resources clients list and read, so losing or narrowing one breaks them. */
+function diffPatterns(before: readonly Pattern[], after: readonly Pattern[]): ContractChange[] {
+  const changes: ContractChange[] = [];
+  const newPatterns = byName(after);
+  for (const old of before) {
+    const next = newPatterns.get(old.name);
+    const subject = `resource '${old.name}'`;
+    if (!next) {
+      changes.push({ level: 'breaking', subject, message: `removed; the tables its pattern ${old.table_pattern} found leave resources/list` });
+      continue;
+    }
+    changes.push(...diffAccess(subject, old, next));
+    if (old.uri !== next.uri) changes.push({ level: 'breaking', subject, message: `URI changed from ${old.uri} to ${next.uri}` });
+    // Which tables two patterns share is not known before run time: a change may lose some.
+    if (old.table_pattern !== next.table_pattern || old.database !== next.database || old.source !== next.source) {
+      changes.push({
+        level: 'breaking',
+        subject,
+        message: `now finds ${next.source}:${next.database ? `${next.database}.` : ''}${next.table_pattern}; tables it found may leave resources/list`,
+      });
+    }
+    if (old.description !== next.description) changes.push({ level: 'patch', subject, message: 'description changed' });
+  }
+  for (const next of after) {
+    if (!before.some((old) => old.name === next.name)) changes.push({ level: 'compatible', subject: `resource '${next.name}'`, message: 'added' });
+  }
   return changes;
 }
 

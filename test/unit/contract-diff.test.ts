@@ -61,6 +61,7 @@ function base(): Manifest {
         fingerprint: 'sha256:t',
       },
     ],
+    resource_patterns: [{ name: 'daily', uri: 'mcpc://orders/daily', source: 'warehouse', table_pattern: 'events_*', access: 'anonymous' }],
     pipelines: [
       {
         name: 'report',
@@ -284,6 +285,23 @@ const cases: Array<[string, (after: Manifest, before: Manifest) => void, ChangeL
     'a default changed',
     (m) => {
       param(m, 'limit').default = 50;
+    },
+    'compatible',
+    'minor',
+  ],
+  ['a table pattern removed', (m) => m.resource_patterns!.splice(0, 1), 'breaking', 'major'],
+  [
+    'a table pattern changed',
+    (m) => {
+      m.resource_patterns![0]!.table_pattern = 'events_2026_*';
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    'a table pattern added',
+    (m) => {
+      m.resource_patterns!.push({ name: 'hourly', uri: 'mcpc://orders/hourly', source: 'warehouse', table_pattern: 'hourly_*', access: 'anonymous' });
     },
     'compatible',
     'minor',
