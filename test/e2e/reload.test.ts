@@ -198,6 +198,9 @@ describe('live reload over HTTP', () => {
     );
     expect(removed).toEqual(unknown);
     expect(server.log()).toContain('"msg":"reloaded"');
+    const health = (await (await fetch(server.url.replace('/mcp', '/healthz'))).json()) as { server: { content_hash: string } };
+    const manifest = JSON.parse(readFileSync(join(prebuilt, 'reloading', 'manifest.json'), 'utf8')) as { content_hash: string };
+    expect(health.server.content_hash).toBe(manifest.content_hash);
     expect(structured(await legacy.callTool({ name: 'max_event', arguments: {} })).rows).toEqual([{ top: 6 }]);
   });
 
