@@ -37,8 +37,11 @@ async function compileAll(files: readonly string[], outRoot: string): Promise<Co
   }
 }
 
-/** `mcpc build`: compile, type-check what was generated, write `<out>/<server.name>/`. */
-export async function buildCommand(files: readonly string[], outRoot: string, io: Io): Promise<number> {
+/**
+ * `mcpc build`: compile, type-check what was generated, write `<out>/<server.name>/`; with
+ * `bundle`, also a self-contained `server.mjs` with its `package.json` and `Dockerfile`.
+ */
+export async function buildCommand(files: readonly string[], outRoot: string, io: Io, options: { bundle?: boolean } = {}): Promise<number> {
   const results = await compileAll(files, outRoot);
   const diagnostics = results.flatMap((r) => r.diagnostics);
   claimDirectories(results, diagnostics);
@@ -47,7 +50,15 @@ export async function buildCommand(files: readonly string[], outRoot: string, io
 
   for (const result of results) {
     const dir = join(outRoot, result.ir!.name);
-    writeBuild(dir, withServerJs(result.file, result.output!));
+    const output = withServerJs(result.file, result.output!);
+    // The bundler (esbuild) is loaded only for --bundle.
+    const bundling = options.bundle ? await import('./bundle-build.js') : undefined;
+    const bundled = bundling && (await bundling.deployableBuild(result, output));
+    if (bundled && 'problem' in bundled) {
+      io.stderr(`mcpc build --bundle: ${bundled.problem}\n`);
+      return 1;
+    }
+    writeBuild(dir, bundled ? new Map([...output, ...bundled.files]) : output);
     const { tools, pipelines, resources } = result.ir!;
     const counts = [
       plural(tools.length, 'tool'),
@@ -55,7 +66,8 @@ export async function buildCommand(files: readonly string[], outRoot: string, io
       plural(resources.length, 'resource'),
     ];
     io.stderr(`built ${result.file} → ${displayPath(dir)}/ (${counts.join(', ')})\n`);
-    if (!runtimeResolvesFrom(dir)) {
+    if (bundling && bundled) io.stderr(bundling.finishBundle(dir, bundled));
+    else if (!runtimeResolvesFrom(dir)) {
       io.stderr(
         `warning: ${displayPath(dir)}/server.js imports ${RUNTIME_MODULE}, which cannot be found from there, so the server cannot start; ` +
           `build into a project that depends on mcpc (npm install mcpc), or install mcpc where the build goes\n`,

@@ -36,7 +36,8 @@ export interface CompiledFile extends AnalyzedFile {
   output?: BuildOutput;
 }
 
-const GENERATOR = `mcpc ${mcpcVersion}`;
+/** What generated files name as their generator. */
+export const GENERATOR = `mcpc ${mcpcVersion}`;
 
 export interface CompileOptions {
   /** Where builds go (`--out`): the server's directory is `<outRoot>/<server.name>`. */

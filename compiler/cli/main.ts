@@ -10,6 +10,8 @@ const USAGE = `mcpc ${mcpcVersion}: compile pipeline YAML into MCP servers over 
 
 Usage:
   mcpc build FILE... [--out DIR]       check, then write DIR/<server.name>/ (default DIR: build)
+               [--bundle]              also write server.mjs (the server and its packages in one file, chDB left out),
+                                       with the package.json that installs chDB and a Dockerfile, to deploy anywhere
   mcpc check FILE... [--format F]      report every problem; exit 1 on errors, 0 when clean
                [--out DIR]             also fail when the build in DIR/<server.name>/ is stale
                [--against OLD]         also fail when server.version is not bumped as far as the changes since OLD need
@@ -65,6 +67,7 @@ function parseCommandLine(argv: readonly string[]) {
       host: { type: 'string' },
       port: { type: 'string' },
       reseed: { type: 'boolean' },
+      bundle: { type: 'boolean' },
       write: { type: 'boolean' },
       url: { type: 'string' },
       embedded: { type: 'string' },
@@ -103,6 +106,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       'host',
       'port',
       'reseed',
+      'bundle',
       'against',
       'write',
       'url',
@@ -120,9 +124,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   // parser and Ajv, about 0.6 s that --help, --version and a usage error should not pay.
   switch (command) {
     case 'build':
-      only(['out']);
+      only(['out', 'bundle']);
       if (files.length === 0) throw new UsageError('build needs at least one pipeline file');
-      return (await import('./commands.js')).buildCommand(files, resolveOut(values.out), io);
+      return (await import('./commands.js')).buildCommand(files, resolveOut(values.out), io, { bundle: values.bundle ?? false });
     case 'check': {
       only(['out', 'format', 'against']);
       if (files.length === 0) throw new UsageError('check needs at least one pipeline file');

@@ -1,11 +1,11 @@
-import { createRequire } from 'node:module';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import type { FormatsPlugin } from 'ajv-formats';
+import ajvFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 
-// ajv-formats is CommonJS with a default export that ESM cannot name directly.
-const require = createRequire(import.meta.url);
-const addFormats = require('ajv-formats') as FormatsPlugin;
-const { fullFormats } = require('ajv-formats/dist/formats.js') as { fullFormats: Record<string, unknown> };
+// ajv-formats is CommonJS: Node's default import is its module.exports, the plugin, which also
+// carries itself as `default` (what TypeScript sees). Imported, not required, so that
+// `mcpc build --bundle` can bundle it.
+const addFormats = ajvFormats.default;
 
 export type JsonObject = { [key: string]: unknown };
 
