@@ -24,10 +24,11 @@ const GUARD_WORKER_URL = "new URL('./worker.js', import.meta.url)";
 
 /**
  * Modules that locate files beside themselves become wrong in a bundle, where every module's
- * `import.meta.url` is the bundle's. Each place that does so must be known: the banner's
- * `require`, the guard's worker (rewritten), and the server's own entry check.
+ * `import.meta.url` is the bundle's. Each place that does so must be known: in the server, the
+ * banner's `require`, the guard's worker (rewritten) and the server's own entry check; in the
+ * worker, the banner's.
  */
-const KNOWN_MODULE_URLS = 3;
+const KNOWN_MODULE_URLS: Readonly<Record<string, number>> = { 'server.mjs': 3, [GUARD_WORKER_FILE]: 1 };
 
 /** A problem the user can act on (the runtime is not built, a package is missing). */
 export class BundleError extends Error {}
@@ -79,9 +80,9 @@ export async function bundleServer(ir: ServerIR, generator: string): Promise<Bun
     const name = relative(packageRoot, output.path).split(sep).join('/');
     const text = output.text;
     const urls = text.split('import.meta.url').length - 1;
-    if (name === 'server.mjs' && urls !== KNOWN_MODULE_URLS)
+    if (urls !== KNOWN_MODULE_URLS[name])
       throw new InternalError(
-        `server.mjs uses import.meta.url ${urls} times, not ${KNOWN_MODULE_URLS}: a bundled module finds a file beside itself, which the bundle does not ship`,
+        `${name} uses import.meta.url ${urls} times, not ${KNOWN_MODULE_URLS[name]}: a bundled module finds a file beside itself, which the bundle does not ship`,
       );
     files.set(name, text);
   }

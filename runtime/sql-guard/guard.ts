@@ -58,6 +58,7 @@ export class SqlGuard {
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
+    // `mcpc build --bundle` points this at the bundled worker beside server.mjs (compiler/cli/bundle.ts).
     const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
     // No stdin (the engine reads fd 0 for INSERTs) and no stdout (over stdio it is the protocol's).
     const child = fork(worker, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
