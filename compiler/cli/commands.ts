@@ -67,7 +67,11 @@ export async function buildCommand(files: readonly string[], outRoot: string, io
     ];
     io.stderr(`built ${result.file} → ${displayPath(dir)}/ (${counts.join(', ')})\n`);
     if (bundling && bundled) io.stderr(bundling.finishBundle(dir, bundled));
-    else if (!runtimeResolvesFrom(dir)) {
+    else if (existsSync(join(dir, 'server.mjs')))
+      io.stderr(
+        `warning: ${displayPath(dir)}/server.mjs is from an earlier \`mcpc build --bundle\` and does not serve this build; build with --bundle again\n`,
+      );
+    if (!bundled && !runtimeResolvesFrom(dir)) {
       io.stderr(
         `warning: ${displayPath(dir)}/server.js imports ${RUNTIME_MODULE}, which cannot be found from there, so the server cannot start; ` +
           `build into a project that depends on mcpc (npm install mcpc), or install mcpc where the build goes\n`,

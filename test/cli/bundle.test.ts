@@ -166,6 +166,10 @@ describe('mcpc build --bundle', () => {
     expect(dockerfile).not.toContain('mkdir');
     expect(dockerfile).toContain('COPY server.mjs ./\n');
     expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).name).toBe('remote-only');
+    // A later build without --bundle says that the bundle beside it is now out of date.
+    const plain = mcpc('build', pipeline, '--out', join(dir, 'build'));
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).toContain('server.mjs is from an earlier `mcpc build --bundle` and does not serve this build');
     rmSync(dir, { recursive: true, force: true });
   });
 
