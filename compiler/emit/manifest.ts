@@ -1,6 +1,6 @@
 import { canonicalJson } from '../../runtime/contract/canonical-json.js';
 import { createHash } from 'node:crypto';
-import type { AccessRule, AuthSpec } from '../../runtime/contract/spec.js';
+import type { AccessRule, AuthSpec, BudgetsSpec } from '../../runtime/contract/spec.js';
 import type { ServerIR, ToolIR } from '../analyze/ir.js';
 
 /** The versioned description of what a built server serves, for review and `mcpc diff`. */
@@ -57,6 +57,8 @@ export interface Manifest {
       scopes?: string[];
       input_schema: Record<string, unknown>;
       output_schema: Record<string, unknown>;
+      /** The budget class a call takes a token from. */
+      budget?: string;
       /** sha256 over what a client depends on: name, input and output schemas, access. */
       fingerprint: string;
     } & (
@@ -108,8 +110,14 @@ export interface Manifest {
     /** Resources written by the tools it reaches; it then takes an idempotency_key. */
     writes?: string[];
     steps: Array<{ id: string; calls: string; after: string[] }>;
+    /** The budget class a call takes a token from (its steps take none). */
+    budget?: string;
     fingerprint: string;
   }>;
+  /** Budget classes (each tool and pipeline names its own in `budget`), and how anonymous callers are told apart. */
+  budgets?: { classes: Record<string, { rate: number; per: string }>; anonymous_key: string; max_buckets?: number };
+  /** Where budgets and idempotency records live when not in each process's memory (never its URL). */
+  state?: { store: 'redis' };
   /** sha256 of this manifest without this field: the identity of the server's behaviour. */
   content_hash: string;
 }
@@ -173,10 +181,26 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       output_schema: p.outputSchema,
       ...(p.writes.length === 0 ? {} : { writes: p.writes }),
       steps: p.steps.map((s) => ({ id: s.id, calls: s.target.name, after: [...new Set([...s.dependsOn, ...s.after])].sort() })),
+      ...budgetEntry(p),
       fingerprint: toolFingerprint(p.name, p.inputSchema, p.outputSchema, p),
     })),
+    ...(ir.budgets === undefined ? {} : { budgets: budgetsEntry(ir.budgets) }),
+    ...(ir.state === undefined ? {} : { state: { store: 'redis' as const } }),
   };
   return { ...body, content_hash: fingerprint(body) };
+}
+
+function budgetEntry(item: { budget?: string }): { budget?: string } {
+  return item.budget === undefined ? {} : { budget: item.budget };
+}
+
+function budgetsEntry(budgets: BudgetsSpec): NonNullable<Manifest['budgets']> {
+  const key = budgets.anonymousKey ?? 'address';
+  return {
+    classes: Object.fromEntries(Object.entries(budgets.classes).map(([name, c]) => [name, { rate: c.rate, per: c.per }])),
+    anonymous_key: typeof key === 'string' ? key : `header:${key.header}`,
+    ...(budgets.maxBuckets === undefined ? {} : { max_buckets: budgets.maxBuckets }),
+  };
 }
 
 /** A tool in the manifest: what every kind has, then what its kind adds. */
@@ -190,6 +214,7 @@ function toolEntry(tool: ToolIR): Manifest['tools'][number] {
     ...scopesEntry(tool),
     input_schema: tool.inputSchema,
     output_schema: tool.outputSchema,
+    ...budgetEntry(tool),
     fingerprint: toolFingerprint(tool.name, tool.inputSchema, tool.outputSchema, tool),
   };
   switch (tool.kind) {
