@@ -27,15 +27,21 @@ export class LiveRuntime {
     old.drift.stop();
     old.discovery.stop();
     this.runtime = next;
-    next.drift.start(next.spec.driftCheckS ?? DEFAULT_DRIFT_CHECK_S);
-    next.discovery.start(() => this.announce({ tools: false, resources: true }));
+    this.startTimers(next);
     this.announce(change);
   }
 
   /** Starts the timers of the first runtime. */
   start(): void {
-    this.runtime.drift.start(this.runtime.spec.driftCheckS ?? DEFAULT_DRIFT_CHECK_S);
-    this.runtime.discovery.start(() => this.announce({ tools: false, resources: true }));
+    this.startTimers(this.runtime);
+  }
+
+  private startTimers(runtime: Runtime): void {
+    runtime.drift.start(runtime.spec.driftCheckS ?? DEFAULT_DRIFT_CHECK_S);
+    // A look that ends after its runtime was swapped out announces nothing: its tables are not listed.
+    runtime.discovery.start(() => {
+      if (this.runtime === runtime) this.announce({ tools: false, resources: true });
+    });
   }
 
   stop(): void {
