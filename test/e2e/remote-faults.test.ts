@@ -5,6 +5,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClickHouseFront, type FrontProcess } from '../support/clickhouse-front-process.js';
 import { outsideDir, repoRoot } from '../support/paths.js';
+import { freePort } from '../support/processes.js';
 import { buildPipeline, connectHttp, runToExit, startHttpServer, type RunningServer } from '../support/servers.js';
 
 /**
@@ -141,5 +142,30 @@ describe('a remote source whose ClickHouse server fails', () => {
     );
     expect(stderr).not.toContain('unreachable');
     expect(stderr).not.toContain('not-the-password');
+  });
+  it('answers SOURCE.REFUSED once a server that was down at start comes up refusing the credentials', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcpc-front-'));
+    const port = await freePort();
+    const late = await startHttpServer(serverJs, {
+      env: { CLICKHOUSE_URL: `http://127.0.0.1:${port}`, CLICKHOUSE_PASSWORD: 'the-old-password', MCPC_CURSOR_SECRET: 'a-cursor-secret' },
+    });
+    let other: FrontProcess | undefined;
+    try {
+      expect(late.log()).toContain('source unreachable at start; serving degraded');
+      other = await startClickHouseFront({ dataDir, port, password: 'a-new-password' });
+      const lateClient = await connectHttp(late.url, 'legacy');
+      const result = await lateClient.callTool({ name: 'numbers', arguments: { n: 1 } }, { timeout: 30_000 });
+      await lateClient.close();
+      figures.set(outcome(result), (figures.get(outcome(result)) ?? 0) + 1);
+      expect(result.isError).toBe(true);
+      expect(text(result)).toMatch(/^SOURCE\.REFUSED: source 'db': ClickHouse at http:\/\/127\.0\.0\.1:\d+ refused the credentials of user 'default': /);
+      expect(text(result)).not.toContain('the-old-password');
+      const report = (await (await fetch(late.url.replace('/mcp', '/healthz'))).json()) as { status: string; sources: { db: { status: string } } };
+      expect(report).toMatchObject({ status: 'degraded', sources: { db: { status: 'down' } } });
+      expect(late.log()).not.toContain('the-old-password');
+    } finally {
+      await late.stop();
+      await other?.stop();
+    }
   });
 });
