@@ -40,27 +40,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-
-/** The parts of chDB's native addon the front uses: raw parameter text goes to the engine's binder as the HTTP interface sends it. */
-interface ChdbNative {
-  QueryAsyncConnection(connection: unknown, sql: string, format: string, params?: Record<string, string>): Promise<NativeResult>;
-  StreamQuery(connection: unknown, sql: string, format: string, params?: Record<string, string>): unknown;
-  StreamFetch(handle: unknown): Promise<{ done: boolean; bytes: Uint8Array; numRows: number }>;
-  StreamCancel(handle: unknown): void;
-}
-
-interface NativeResult {
-  bytes: Uint8Array;
-  elapsed: number;
-  rowsRead: number;
-  bytesRead: number;
-}
-
-interface ChdbSession {
-  connection: unknown;
-  query(sql: string, format?: string): string;
-  close(): void;
-}
+import { type ChdbNative, type ChdbSession, ParamChain, SessionPool } from './clickhouse-front-engine.js';
+import {
+  AUTHENTICATION_FAILED,
+  exceptionText,
+  FrontError,
+  NOT_IMPLEMENTED,
+  QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING,
+  sendError,
+  summary,
+} from './clickhouse-front-errors.js';
 
 export interface FrontOptions {
   /** The engine's data directory (one per process). */
@@ -102,45 +91,6 @@ const UNSUPPORTED = new Map([
 ]);
 
 const DEFAULT_BUFFER_BYTES = 1024 * 1024;
-/** Sessions kept open at most: one per running query, plus idle ones by their settings. */
-const MAX_SESSIONS = 32;
-
-const NOT_IMPLEMENTED = 48;
-const QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING = 216;
-const AUTHENTICATION_FAILED = 516;
-const STD_EXCEPTION = 1001;
-
-/** ClickHouse's exceptionCodeToHTTPStatus (src/Server/HTTP/exceptionCodeToHTTPStatus.cpp). */
-const STATUS_BY_CODE = new Map<number, number>([
-  [194, 401], // REQUIRED_PASSWORD
-  ...[192, 193, 516, 512, 497].map((code) => [code, 403] as [number, number]), // UNKNOWN_USER, WRONG_PASSWORD, AUTHENTICATION_FAILED, SET_NON_GRANTED_ROLE, ACCESS_DENIED
-  // BAD_ARGUMENTS, CANNOT_COMPILE_REGEXP, CANNOT_PARSE_*, DUPLICATE_COLUMN, ILLEGAL_COLUMN, UNKNOWN_ELEMENT_IN_AST,
-  // UNKNOWN_TYPE_OF_AST_NODE, THERE_IS_NO_COLUMN, TOO_DEEP_AST, TOO_BIG_AST, UNEXPECTED_AST_STRUCTURE, SYNTAX_ERROR,
-  // INCORRECT_DATA, TYPE_MISMATCH, VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
-  ...[36, 427, 6, 25, 26, 38, 41, 72, 441, 467, 468, 69, 15, 44, 8, 45, 167, 168, 32, 62, 117, 53, 321].map((code) => [code, 400] as [number, number]),
-  // UNKNOWN_TABLE, UNKNOWN_FUNCTION, UNKNOWN_IDENTIFIER, UNKNOWN_TYPE, UNKNOWN_STORAGE, UNKNOWN_DATABASE, UNKNOWN_SETTING,
-  // UNKNOWN_DIRECTION_OF_SORTING, UNKNOWN_AGGREGATE_FUNCTION, UNKNOWN_FORMAT, UNKNOWN_DATABASE_ENGINE, UNKNOWN_TYPE_OF_QUERY, UNKNOWN_ROLE
-  ...[60, 46, 47, 50, 56, 81, 115, 66, 63, 73, 336, 57, 511].map((code) => [code, 404] as [number, number]),
-  [101, 413], // QUERY_IS_TOO_LARGE
-  [NOT_IMPLEMENTED, 501],
-  [209, 503], // SOCKET_TIMEOUT
-  [76, 503], // CANNOT_OPEN_FILE
-  [381, 411], // HTTP_LENGTH_REQUIRED
-  [159, 408], // TIMEOUT_EXCEEDED
-  [439, 503], // CANNOT_SCHEDULE_TASK
-  [415, 415], // UNSUPPORTED_MEDIA_TYPE
-]);
-
-/** An exception of the front itself, written as the server writes its own: the message ends with the code's name. */
-class FrontError extends Error {
-  constructor(
-    readonly code: number,
-    name: string,
-    message: string,
-  ) {
-    super(`${message}. (${name})`);
-  }
-}
 
 /** A query the front is running, by the client's query id. */
 interface Running {
@@ -403,19 +353,6 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function summary(readRows: number, readBytes: number, writtenRows = 0, elapsedS = 0, resultRows = 0, resultBytes = 0): string {
-  return JSON.stringify({
-    read_rows: String(readRows),
-    read_bytes: String(readBytes),
-    written_rows: String(writtenRows),
-    written_bytes: '0',
-    total_rows_to_read: '0',
-    result_rows: String(resultRows),
-    result_bytes: String(resultBytes),
-    elapsed_ns: String(Math.round(elapsedS * 1e9)),
-  });
-}
-
 function writeHeaders(response: ServerResponse, status: number, queryId: string, format: string, summaryJson: string, tag?: string): void {
   response.writeHead(status, {
     'content-type': 'text/plain; charset=UTF-8',
@@ -453,109 +390,6 @@ async function writeBody(response: ServerResponse, bytes: Buffer, dieAfter: numb
   return before + bytes.length;
 }
 
-/** The body of an exception as the server writes it. */
-function exceptionText(error: unknown, version: string): string {
-  const { code, message } = describe(error);
-  const text = /^Code: \d+\. DB::Exception: /.test(message) ? message : `Code: ${code}. DB::Exception: ${message}`;
-  return `${text} (version ${version})`;
-}
-
-function describe(error: unknown): { code: number; message: string } {
-  if (error instanceof FrontError) return { code: error.code, message: error.message };
-  const message = (error instanceof Error ? error.message : String(error)).replace(/^Query failed: /, '');
-  const code = /Code: (\d+)\. DB::Exception/.exec(message)?.[1];
-  return code === undefined ? { code: STD_EXCEPTION, message: `${message} (STD_EXCEPTION)` } : { code: Number(code), message };
-}
-
-function sendError(response: ServerResponse, queryId: string, error: unknown, version: string): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const { code } = describe(error);
-  response.writeHead(STATUS_BY_CODE.get(code) ?? 500, {
-    'content-type': 'text/plain; charset=UTF-8',
-    'x-clickhouse-server-display-name': 'mcpc-test-front',
-    ...(queryId === '' ? {} : { 'x-clickhouse-query-id': queryId }),
-    'x-clickhouse-exception-code': String(code),
-    'x-clickhouse-summary': summary(0, 0),
-  });
-  response.end(`${exceptionText(error, version)}\n`);
-}
-
 function quoteIdentifier(name: string): string {
   return `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
-}
-
-/**
- * chDB's binder keeps query parameters in state shared by every connection of the process:
- * two parameterized queries at once clobber each other's values (chdb/index.js says so, and
- * chains its own). Parameterized starts run one at a time here too; other queries run at once.
- */
-class ParamChain {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(exclusive: boolean, start: () => Promise<T>): Promise<T> {
-    if (!exclusive) return start();
-    const next = this.tail.then(start);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
-/**
- * Engine sessions by the database and settings they were prepared with (chDB keeps a setting
- * on the session it was set on, and readonly cannot be lowered again), reused when idle.
- */
-class SessionPool {
-  private readonly idle = new Map<string, ChdbSession[]>();
-  private count = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(readonly open: () => ChdbSession) {}
-
-  async acquire(key: string, prepare: (session: ChdbSession) => void): Promise<ChdbSession> {
-    for (;;) {
-      const ready = this.idle.get(key)?.pop();
-      if (ready) return ready;
-      if (this.count >= MAX_SESSIONS) this.evictOne();
-      if (this.count < MAX_SESSIONS) break;
-      await new Promise<void>((wake) => this.waiting.push(wake));
-    }
-    this.count++;
-    const session = this.open();
-    try {
-      prepare(session);
-    } catch (error) {
-      this.count--;
-      session.close();
-      throw error;
-    }
-    return session;
-  }
-
-  release(key: string, session: ChdbSession): void {
-    const list = this.idle.get(key) ?? [];
-    // Most recently used keys last, so eviction takes the oldest.
-    this.idle.delete(key);
-    this.idle.set(key, [...list, session]);
-    this.waiting.shift()?.();
-  }
-
-  closeAll(): void {
-    for (const list of this.idle.values()) for (const session of list) session.close();
-    this.idle.clear();
-  }
-
-  private evictOne(): void {
-    for (const [key, list] of this.idle) {
-      const session = list.shift();
-      if (list.length === 0) this.idle.delete(key);
-      if (session) {
-        session.close();
-        this.count--;
-        return;
-      }
-    }
-  }
 }
