@@ -21,10 +21,11 @@
 //   ClickHouse 25.11+ writes under `X-ClickHouse-Exception-Tag`, which the client turns into an error.
 // - `X-ClickHouse-Query-Id`, `X-ClickHouse-Format`, `X-ClickHouse-Timezone` and
 //   `X-ClickHouse-Summary` (rows and bytes as far as chDB reports them).
-// - Output streamed as the engine produces it: up to `buffer_size` bytes (1 MiB by default, as the
-//   server's) are held so an early error still gets its status code, then every block is written as
-//   it comes, the engine pausing while the client does not read. A client that goes away cancels
-//   its query.
+// - Output streamed as the engine produces it: up to `buffer_size` bytes (1 MiB by default) are
+//   held so an early error still gets its status code, then every block is written as it comes,
+//   the engine pausing while the client does not read. A client that goes away (or a KILL QUERY)
+//   stops a streamed query at its next block; a query answered whole (DDL, INSERT, DESCRIBE) runs
+//   to its end. Parameterized queries start one at a time (see clickhouse-front-engine.ts).
 // What it refuses, clearly (code 48, NOT_IMPLEMENTED): compression (`enable_http_compression=1`,
 // `compress`/`decompress`, a request `Content-Encoding`), sessions (`session_id`), roles
 // (`role`), multipart parameters. `KILL QUERY WHERE query_id = ...` (a literal or a String
