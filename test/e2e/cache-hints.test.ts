@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpcBin, repoRoot } from '../support/paths.js';
 import { LEGACY_HEADERS, rawRequest, rpcResult } from '../support/http.js';
-import { buildPipeline, connectHttp, startHttpServer, type RunningServer } from '../support/servers.js';
+import { buildPipeline, buildProject, connectHttp, startHttpServer, type RunningServer } from '../support/servers.js';
 
 /**
  * Cache hints of list results (SEP-2549, protocol 2026-07-28): `ttlMs` from `server.list_ttl_s`
@@ -13,11 +14,22 @@ import { buildPipeline, connectHttp, startHttpServer, type RunningServer } from 
 const run = promisify(execFile);
 let orders: RunningServer;
 let open: RunningServer;
+/** An API key with every scope of the example, whose caller sees every tool. */
+let allScopes: string;
 beforeAll(async () => {
-  [orders, open] = await Promise.all([
-    startHttpServer(buildPipeline('pipelines/orders.yaml', 'orders')),
-    startHttpServer(buildPipeline('test/e2e/caching/cache.yaml', 'cache')),
+  const example = buildProject('pipelines/orders.yaml', 'orders');
+  const minted = await run(process.execPath, [
+    mcpcBin,
+    'keys',
+    'add',
+    'all',
+    '--scopes',
+    'orders:read,analytics:write',
+    '--file',
+    join(example.project, 'keys.txt'),
   ]);
+  allScopes = minted.stdout.trim();
+  [orders, open] = await Promise.all([startHttpServer(example.serverJs), startHttpServer(buildPipeline('test/e2e/caching/cache.yaml', 'cache'))]);
 }, 120_000);
 afterAll(async () => {
   await Promise.all([orders?.stop(), open?.stop()]);
@@ -67,15 +79,18 @@ describe('clients of the 2025 protocols', () => {
 });
 
 describe('the token estimate of `mcpc check`', () => {
-  it('is made from exactly the tools/list an anonymous caller is served', async () => {
+  it('is made from exactly the tools/list each caller is served: anonymous, and every tool (inserts and writing pipelines too)', async () => {
     // Not spawnSync: a blocked test process lets the server close its idle keep-alive socket under the next request.
     const check = await run(process.execPath, [mcpcBin, 'check', 'pipelines/orders.yaml'], { cwd: repoRoot, encoding: 'utf8' });
-    const estimate = Number(/^ {2}anonymous +\d+ tools +~([\d,]+) tokens$/m.exec(check.stderr)?.[1]?.replace(/,/g, ''));
-    const response = await rawRequest(orders.url, {
-      headers: LEGACY_HEADERS,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-    });
-    const served = JSON.stringify(rpcResult(response.body).result);
-    expect(estimate).toBe(Math.ceil(served.length / 4));
+    const estimate = (caller: string) => Number(new RegExp(`^ {2}${caller} +\\d+ tools +~([\\d,]+) tokens$`, 'm').exec(check.stderr)?.[1]?.replace(/,/g, ''));
+    const served = async (authorization?: string) => {
+      const response = await rawRequest(orders.url, {
+        headers: { ...LEGACY_HEADERS, ...(authorization === undefined ? {} : { authorization }) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+      return Math.ceil(JSON.stringify(rpcResult(response.body).result).length / 4);
+    };
+    expect(estimate('anonymous')).toBe(await served());
+    expect(estimate('scopes analytics:write,orders:read')).toBe(await served(`Bearer ${allScopes}`));
   }, 60_000);
 });
