@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
@@ -19,7 +20,11 @@ beforeAll(() => {
 });
 
 function mcpcTest(...args: string[]) {
-  const result = spawnSync(process.execPath, [mcpcBin, 'test', join(project, 'orders.yaml'), '--out', out, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return mcpcTestWith(process.env, ...args);
+}
+
+function mcpcTestWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const result = spawnSync(process.execPath, [mcpcBin, 'test', join(project, 'orders.yaml'), '--out', out, ...args], { cwd: repoRoot, encoding: 'utf8', env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -82,6 +87,15 @@ describe('mcpc test', () => {
     expect(result.stdout).toMatch(/2 passed, 0 failed\n$/);
   }, 120_000);
 
+  it('runs against the source URL its environment gives, as the server would: one that does not answer fails every example', async () => {
+    const port = await closedPort();
+    const { code, stdout, stderr } = mcpcTestWith({ ...process.env, CLICKHOUSE_URL: `http://127.0.0.1:${port}` });
+    expect(code).toBe(1);
+    // The server starts (degraded) and each call says its source is unavailable.
+    expect(stdout.match(/the call failed: SOURCE\.UNAVAILABLE/g), stderr).toHaveLength(5);
+    expect(stdout).toMatch(/0 passed, 5 failed\n$/);
+  }, 120_000);
+
   it('refuses a pipeline whose examples do not build, before starting anything', () => {
     const file = join(project, 'orders.yaml');
     const yaml = readFileSync(file, 'utf8');
@@ -95,3 +109,12 @@ describe('mcpc test', () => {
     }
   }, 60_000);
 });
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
