@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mcpcBin, repoRoot, scratchDir } from '../support/paths.js';
+import { freePort } from '../support/processes.js';
 
 /**
  * `mcpc test` on a copy of the example (its embedded database seeded on the first run): the
@@ -88,7 +88,8 @@ describe('mcpc test', () => {
   }, 120_000);
 
   it('runs against the source URL its environment gives, as the server would: one that does not answer fails every example', async () => {
-    const port = await closedPort();
+    // A port just freed: nothing listens on it.
+    const port = await freePort();
     const { code, stdout, stderr } = mcpcTestWith({ ...process.env, CLICKHOUSE_URL: `http://127.0.0.1:${port}` });
     expect(code).toBe(1);
     // The server starts (degraded) and each call says its source is unavailable.
@@ -109,12 +110,3 @@ describe('mcpc test', () => {
     }
   }, 60_000);
 });
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
