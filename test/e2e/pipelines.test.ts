@@ -46,14 +46,11 @@ describe('pipelines served as tools', () => {
 
   it('runs the independent branches of a diamond at once, and passes results between steps as values', async () => {
     const progress: Array<{ progress: number; total?: number | undefined; message?: string | undefined }> = [];
-    const started = performance.now();
     const result = await client.callTool({ name: 'diamond', arguments: { n: 5 } }, { onprogress: (p) => progress.push(p) });
-    const elapsed = performance.now() - started;
     expect(result.isError, text(result)).toBeFalsy();
     // a gives 5, right gives 2; sum adds them (Int64 comes quoted, so ids beyond 2^53 stay exact).
     expect(result.structuredContent).toEqual({ total: '7' });
-    // Each branch sleeps about a second; they overlapped, so the whole took well under two.
-    expect(elapsed).toBeLessThan(1900);
+    // That the branches overlap is shown by the engine's own clock (next test), not by a wall-clock bound.
     // One progress notification per finished step, in order of completion.
     expect(progress.map((p) => p.progress)).toEqual([1, 2, 3, 4]);
     expect(progress.every((p) => p.total === 4)).toBe(true);
@@ -64,8 +61,9 @@ describe('pipelines served as tools', () => {
   it('proves the overlap of the branches with the engine own clock', async () => {
     const result = await client.callTool({ name: 'branches', arguments: {} });
     const { left, right } = result.structuredContent as { left: Array<{ started: string }>; right: Array<{ started: string }> };
-    // Each branch runs about a second; both started within a few hundred ms of each other, by now64() in the engine.
-    expect(Math.abs(Number(left[0]!.started) - Number(right[0]!.started))).toBeLessThan(500);
+    // Each branch sleeps a second after its start (now64() in the engine, in ms): run one after the
+    // other, the second would start at least 1000 ms after the first; they overlapped, so it did not.
+    expect(Math.abs(Number(left[0]!.started) - Number(right[0]!.started))).toBeLessThan(1000);
   });
 
   it('reports a step the engine refuses with its code and the engine words', async () => {
