@@ -1,3 +1,4 @@
+import type { AuditStatus } from './audit/audit-log.js';
 import type { Runtime } from './runtime.js';
 import type { StreamLoad } from './call/streams.js';
 import type { DriftReport } from './drift.js';
@@ -20,6 +21,8 @@ export interface HealthReport {
   drift: DriftReport;
   /** With `state:`: the Redis that budgets and idempotency records live in, and whether it answers (down: degraded). */
   state?: { store: string; status: 'ok' | 'down' };
+  /** The audit, when the pipeline has one: its sink's state and the records waiting (a sink down makes the server degraded). */
+  audit?: AuditStatus;
 }
 
 /** Backpressure from which the server counts as degraded. */
@@ -41,14 +44,16 @@ export async function healthReport(runtime: Runtime): Promise<HealthReport> {
   const down = stateDown || entries.some(([, health]) => health.status !== 'ok');
   const full = streams.backpressure >= 1 || calls.queued >= runtime.limits.maxQueuedCalls;
   const drift = runtime.drift.report;
+  const audit = runtime.audit?.log.status;
   const strained = streams.backpressure >= DEGRADED_BACKPRESSURE || streams.open >= streams.limit || calls.queued > 0;
   return {
-    status: full ? 'unhealthy' : down || strained || Object.keys(drift.tools).length > 0 ? 'degraded' : 'ok',
+    status: full ? 'unhealthy' : down || strained || Object.keys(drift.tools).length > 0 || audit?.status === 'down' ? 'degraded' : 'ok',
     server: { name: spec.name, version: spec.version, generator: spec.generator, content_hash: spec.contentHash },
     sources,
     calls: { ...calls, limit: runtime.limits.maxConcurrentCalls },
     streams,
     drift,
     ...(spec.state === undefined ? {} : { state: { store: runtime.state.where, status: stateDown ? ('down' as const) : ('ok' as const) } }),
+    ...(audit ? { audit } : {}),
   };
 }

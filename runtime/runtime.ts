@@ -1,3 +1,4 @@
+import type { AuditTrail } from './audit/trail.js';
 import { Admission } from './call/admission.js';
 import { CursorSigner } from './call/cursors.js';
 import { Budgets } from './call/budgets.js';
@@ -47,12 +48,14 @@ export interface Runtime {
   discovery: TableDiscovery;
   /** Spans and metrics, when `telemetry.otlp_endpoint` resolved non-empty; absent: none at all. */
   telemetry?: Telemetry;
+  /** Records each call and pipeline step, when the pipeline has `audit:`. */
+  audit?: AuditTrail;
 }
 
 export function createRuntime(
   spec: ServerSpec,
   sources: ReadonlyMap<string, Source>,
-  options: { cursorSecret?: string; manifest?: ServedManifest; state?: SharedState; telemetry?: Telemetry } = {},
+  options: { cursorSecret?: string; manifest?: ServedManifest; state?: SharedState; telemetry?: Telemetry; audit?: AuditTrail } = {},
 ): Runtime {
   const limits = resolveServerLimits(spec.limits);
   const state = options.state ?? memoryState(spec, limits);
@@ -68,6 +71,7 @@ export function createRuntime(
     idempotency: state.writeKeys,
     state,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
   };
 }
 

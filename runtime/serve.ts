@@ -8,7 +8,9 @@ import { log } from './log.js';
 import { loadServedManifest } from './protocol/manifest-resource.js';
 import { watchBuild } from './reload/build-watch.js';
 import { LiveRuntime } from './reload/live-runtime.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createRuntime } from './runtime.js';
+import { openAudit } from './audit/open-audit.js';
+import { onShutdown, type ShutdownFlush } from './shutdown.js';
 import { openSources } from './sources/open-sources.js';
 import { openState } from './state/open-state.js';
 import { resolveServerLimits } from './contract/server-limits.js';
@@ -16,9 +18,6 @@ import type { Telemetry } from './telemetry/telemetry.js';
 import { serveHttp } from './transports/http.js';
 import { openProtocolInput } from './transports/protocol-input.js';
 import { serveStdioTransport } from './transports/stdio.js';
-
-/** Longest wait for telemetry's last export at shutdown. */
-const TELEMETRY_FLUSH_MS = 5_000;
 
 /** The environment variable a stdio client sets to call as a token's caller rather than as the local operator. */
 const STDIO_TOKEN_ENV = 'MCPC_TOKEN';
@@ -43,8 +42,10 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
   // Before the sources open: a token or key file that cannot work stops the start cheaply.
   const authenticator = await createAuthenticator(spec.auth, resolve(serverDir, spec.projectDir), environment);
   const stdioCaller = options.transport === 'stdio' ? await stdioPrincipal(authenticator, process.env[STDIO_TOKEN_ENV]) : undefined;
-  // Before the sources open too: a state store that does not answer stops the start cheaply.
+  // Before the sources open too: a state store that does not answer, or an audit sink that cannot
+  // be configured, stops the start before any engine opens.
   const state = await openState(spec, resolveServerLimits(spec.limits), environment);
+  const audit = spec.audit && openAudit(spec.audit, spec.name, resolve(serverDir, spec.projectDir), environment);
   const telemetry = await startTelemetryIfSet(spec, environment);
   const sources = await openSources(spec, serverDir, environment, { reseed: options.reseed }).catch(async (error: unknown) => {
     await state.close();
@@ -53,10 +54,16 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
   const manifest = loadServedManifest(spec, serverDir);
   const runtime = createRuntime(spec, sources, {
     state,
+    ...(audit ? { audit } : {}),
     ...(telemetry ? { telemetry } : {}),
     ...(cursorSecret === undefined ? {} : { cursorSecret }),
     ...(manifest ? { manifest } : {}),
   });
+  // What shutdown hands over before exit: the audit's records, telemetry's last spans and metrics.
+  const flushes: ShutdownFlush[] = [
+    ...(audit ? [{ name: 'audit', flush: (timeoutMs: number) => audit.log.close(timeoutMs) }] : []),
+    ...(telemetry ? [{ name: 'telemetry', flush: () => telemetry.shutdown() }] : []),
+  ];
   // The tables its patterns match are found before it serves, so the first resource list is whole.
   await runtime.discovery.check();
   const live = new LiveRuntime(runtime);
@@ -80,7 +87,7 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
       ...(spec.state ? { state: runtime.state.where } : {}),
       ...(hidden.length > 0 ? { hidden_from_anonymous_callers: hidden } : {}),
     });
-    onShutdown(live, builds, () => serving.close());
+    onShutdown(live, builds, serving, flushes);
   } else {
     const caller = stdioCaller ?? OPERATOR;
     const serving = serveStdioTransport(live, openProtocolInput(options.protocolFd), caller);
@@ -93,7 +100,7 @@ export async function serve(spec: ServerSpec, serverDir: string, options: ServeO
       caller: caller.id,
       tools: runtime.catalog.viewFor(caller).visibleTools,
     });
-    const stop = onShutdown(live, builds, () => serving.close());
+    const stop = onShutdown(live, builds, serving, flushes);
     void serving.closed.then(stop);
   }
 }
@@ -127,35 +134,4 @@ async function startTelemetryIfSet(spec: ServerSpec, environment: ConfigEnvironm
   const telemetry = startTelemetry({ endpoint, serviceName: spec.name, serviceVersion: spec.version });
   log.info('exporting telemetry over OTLP/HTTP', { server: spec.name });
   return telemetry;
-}
-
-/** Telemetry's last spans and metrics, exported before exit, for at most a few seconds (a receiver that is down must not hold the exit). */
-async function flushTelemetry(runtime: Runtime): Promise<void> {
-  if (!runtime.telemetry) return;
-  const deadline = new Promise<void>((resolve) => setTimeout(resolve, TELEMETRY_FLUSH_MS).unref());
-  await Promise.race([runtime.telemetry.shutdown().catch(() => undefined), deadline]);
-}
-
-/** Closes the transport and the sources once, on SIGINT/SIGTERM (or when stdio ends), then exits. */
-function onShutdown(live: LiveRuntime, builds: { close(): void }, closeTransport: () => Promise<void>): () => Promise<void> {
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      const runtime = live.current;
-      log.info('shutting down', { server: runtime.spec.name });
-      builds.close();
-      live.stop();
-      await closeTransport().catch(() => undefined);
-      await Promise.allSettled([...runtime.sources.values()].map((s) => s.close()));
-      await runtime.state.close().catch(() => undefined);
-      await flushTelemetry(runtime);
-      process.exit(0);
-    })();
-    return stopping;
-  };
-  // `on`, not `once`: Ctrl-C reaches a stdio server twice (from the terminal and forwarded by its
-  // launcher), and a second signal with no listener would kill it halfway through closing.
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-  return stop;
 }

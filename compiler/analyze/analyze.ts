@@ -1,6 +1,6 @@
 import type { Reporter } from '../diagnostics/reporter.js';
-import { mcpcVersion } from '../paths.js';
 import type { PipelineFile } from '../validate/pipeline-file.js';
+import { analyzeAudit } from './audit.js';
 import { analyzeAuth } from './auth.js';
 import { analyzeBudgets } from './budgets.js';
 import { applyCatalog } from './catalog/index.js';
@@ -32,7 +32,6 @@ export interface AnalyzeOptions {
  * them all.
  */
 export async function analyzePipeline(reporter: Reporter, file: PipelineFile, options: AnalyzeOptions): Promise<ServerIR> {
-  reportUnsupported(reporter, file);
   const identifiers = new IdentifierAllocator();
   const sources = analyzeSources(reporter, file, options.readFile);
   const declaredResources = analyzeResources(reporter, file);
@@ -48,6 +47,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
   const auth = analyzeAuth(reporter, file.auth, [...resources, ...resourcePatterns]);
   const budgets = analyzeBudgets(reporter, file, tools, pipelines);
   const state = analyzeState(reporter, file.state);
+  const audit = analyzeAudit(reporter, file);
   const http = file.server.http ?? {};
   return {
     file: reporter.doc.file,
@@ -59,6 +59,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     ...cursorSecret(reporter, file.server.cursor_secret),
     ...(file.server.drift_check_s === undefined ? {} : { driftCheckS: file.server.drift_check_s }),
     ...(file.server.discovery_s === undefined ? {} : { discoveryS: file.server.discovery_s }),
+    ...(file.server.shutdown_timeout_s === undefined ? {} : { shutdownTimeoutS: file.server.shutdown_timeout_s }),
     http: { host: http.host ?? '127.0.0.1', port: http.port ?? 8080, allowedOrigins: http.allowed_origins ?? [], allowedHosts: http.allowed_hosts ?? [] },
     limits: serverLimits(file.server.limits ?? {}),
     listPageSize: file.server.list_page_size ?? DEFAULT_LIST_PAGE_SIZE,
@@ -66,6 +67,7 @@ export async function analyzePipeline(reporter: Reporter, file: PipelineFile, op
     ...(file.server.tool_budget_tokens === undefined ? {} : { toolBudgetTokens: file.server.tool_budget_tokens }),
     ...(auth === undefined ? {} : { auth }),
     ...telemetry(reporter, file.telemetry),
+    ...(audit === undefined ? {} : { audit }),
     sources,
     resources,
     resourcePatterns,
@@ -124,20 +126,6 @@ function serverLimits(limits: NonNullable<PipelineFile['server']['limits']>): Se
     idempotency_max_keys: 'idempotencyMaxKeys',
   };
   return Object.fromEntries(Object.entries(limits).map(([key, value]) => [names[key as keyof typeof limits], value]));
-}
-
-/**
- * Parts of the language this version accepts in the schema but does not build. Each is an
- * error, not a silent no-op: a server that ignored `audit:` would leave unrecorded the calls its
- * author meant to record. (Tool kinds without an analyzer are refused where tools are analyzed.)
- */
-function reportUnsupported(reporter: Reporter, file: PipelineFile): void {
-  const version = `mcpc ${mcpcVersion}`;
-  for (const section of ['audit'] as const) {
-    if (file[section] !== undefined) {
-      reporter.error('MCPC_UNSUPPORTED', [section], `the '${section}' section is not supported yet by ${version}; remove it until it is`, { part: 'key' });
-    }
-  }
 }
 
 /** Each tool or pipeline with the budget class it takes from, where it has one. */

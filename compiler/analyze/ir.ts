@@ -1,5 +1,6 @@
 import type {
   AccessRule,
+  AuditSpec,
   AuthSpec,
   BudgetsSpec,
   ConfigText,
@@ -37,6 +38,10 @@ export interface ServerIR {
   cursorSecret?: ConfigText;
   /** `server.drift_check_s`. */
   driftCheckS?: number;
+  /** `server.shutdown_timeout_s`. */
+  shutdownTimeoutS?: number;
+  /** `audit`: where each call's record goes. */
+  audit?: AuditSpec;
   http: HttpSpec;
   /** `server.limits` as written (the runtime owns the defaults). */
   limits: ServerLimitsSpec;

@@ -80,6 +80,8 @@ export const DIAGNOSTIC_CODES = {
   MCPC_REF_UNKNOWN_BUDGET: 'A tool, a pipeline or `budgets.default` names a budget class that `budgets:` does not declare.',
   MCPC_BUDGET_UNUSED: 'A budget class (or a whole `budgets:` section) that no tool or pipeline takes from, so it limits nothing.',
   MCPC_STATE_URL: '`state.redis` is not a redis:// or rediss:// URL with a host.',
+  MCPC_AUDIT_SINK: 'The audit sink is misconfigured: a key of the other kind of sink, or a ClickHouse sink without a server of its own (url).',
+  MCPC_AUDIT_ARGUMENTS: '`audit.record_arguments` names a tool or pipeline that is not defined.',
   MCPC_UNSUPPORTED: 'The language accepts this, but this version of mcpc does not build it yet.',
 
   MCPC_GRAPH_CYCLE: 'Pipelines call each other in a loop.',

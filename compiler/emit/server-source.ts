@@ -52,6 +52,8 @@ function writeSpec(w: CodeBlockWriter, ir: ServerIR, options: ServerSourceOption
     ...(ir.cursorSecret === undefined ? [] : [['cursorSecret', value(ir.cursorSecret)] as Entry]),
     ...(ir.driftCheckS === undefined ? [] : [['driftCheckS', value(ir.driftCheckS)] as Entry]),
     ...(ir.discoveryS === undefined ? [] : [['discoveryS', value(ir.discoveryS)] as Entry]),
+    ...(ir.shutdownTimeoutS === undefined ? [] : [['shutdownTimeoutS', value(ir.shutdownTimeoutS)] as Entry]),
+    ...(ir.audit === undefined ? [] : [['audit', value(ir.audit)] as Entry]),
     ['generator', value(options.generator)],
     ['contentHash', value(options.contentHash)],
     ['projectDir', value(options.projectDir)],

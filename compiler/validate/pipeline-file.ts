@@ -12,7 +12,7 @@ export interface PipelineFile {
   pipelines?: Record<string, PipelineSection>;
   budgets?: BudgetsSection;
   state?: { redis: string };
-  audit?: Record<string, unknown>;
+  audit?: AuditSection;
   telemetry?: { otlp_endpoint?: string };
 }
 
@@ -49,6 +49,7 @@ interface ServerSection {
   cursor_secret?: string;
   drift_check_s?: number;
   discovery_s?: number;
+  shutdown_timeout_s?: number;
   list_page_size?: number;
   list_ttl_s?: number;
   tool_budget_tokens?: number;
@@ -176,4 +177,19 @@ export interface PipelineSection {
   budget?: string;
   step_timeout_s?: number;
   max_concurrent_steps?: number;
+}
+
+export interface AuditSection {
+  sink: {
+    kind: 'file' | 'clickhouse';
+    path?: string;
+    max_bytes?: number;
+    url?: string;
+    username?: string;
+    password?: string;
+    database?: string;
+    table?: string;
+  };
+  spool?: string;
+  record_arguments?: string[];
 }

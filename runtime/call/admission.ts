@@ -17,11 +17,17 @@ export class Admission {
   private readonly waiting: Array<{ admit: () => void; refuse: (failure: ToolFailure) => void }> = [];
   /** Moving average of how long a call holds its slot, for the retry hint. */
   private averageMs = 50;
+  /** Set on shutdown: calls already admitted or queued finish, new ones are refused. */
+  private closing = false;
 
   constructor(private readonly limits: AdmissionLimits) {}
 
   /** Waits for a slot; resolves with the function that gives it back (call it exactly once). */
   async enter(signal: AbortSignal): Promise<() => void> {
+    if (this.closing)
+      throw new ToolFailure('SERVER.BUSY', 'the server is shutting down; retry (another replica, or this server once restarted, answers)', {
+        retryAfterMs: 1000,
+      });
     if (this.running < this.limits.maxConcurrentCalls && this.waiting.length === 0) return this.take();
     if (this.waiting.length >= this.limits.maxQueuedCalls) throw this.busy('the queue of waiting calls is full');
     return new Promise((resolve, reject) => {
@@ -47,6 +53,11 @@ export class Admission {
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(entry);
     });
+  }
+
+  /** From now on new calls are refused (SERVER.BUSY); those running or queued go on. */
+  close(): void {
+    this.closing = true;
   }
 
   /** Calls running now and calls waiting, for health and logs. */

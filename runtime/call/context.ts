@@ -39,6 +39,8 @@ export interface CallContext {
   readonly rpc?: { readonly id: string | number; readonly meta?: Readonly<Record<string, unknown>>; readonly sessionId?: string; readonly client?: string };
   /** The span this call or step runs under, when the server exports telemetry (runtime/telemetry/). */
   readonly trace?: CallTrace;
+  /** A pipeline step: its id and the request id of the pipeline call, for the audit. */
+  readonly step?: { readonly id: string; readonly parentRequestId: string };
 }
 
 /** Milliseconds since the call arrived, rounded for logs. */

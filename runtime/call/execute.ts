@@ -1,3 +1,4 @@
+import { auditedTool } from '../audit/trail.js';
 import type { JsonObject } from '../contract/spec.js';
 import type { Runtime } from '../runtime.js';
 import { traceSource } from '../telemetry/hooks.js';
@@ -28,7 +29,8 @@ function environment(runtime: Runtime, context: CallContext): ToolEnvironment {
     async callStep(name, rawArgs, stepContext) {
       const tool = runtime.tools.get(name);
       if (!tool) throw new Error(`mcpc internal error: a step calls '${name}', which is not served`);
-      return execute(runtime, stepContext, tool, validateArguments(tool, rawArgs));
+      const run = () => execute(runtime, stepContext, tool, validateArguments(tool, rawArgs));
+      return runtime.audit ? runtime.audit.run(stepContext, auditedTool(tool), rawArgs, run) : run();
     },
   };
 }

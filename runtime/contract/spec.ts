@@ -19,6 +19,10 @@ export interface ServerSpec {
   readonly cursorSecret?: ConfigText;
   /** Seconds between schema drift checks (default 300; 0: at start only). */
   readonly driftCheckS?: number;
+  /** Seconds calls in flight get to finish on SIGTERM/SIGINT before they are cancelled (default 10). */
+  readonly shutdownTimeoutS?: number;
+  /** Where a record of each tool call and pipeline step goes; absent: no audit. */
+  readonly audit?: AuditSpec;
   /** `mcpc <version>`, for /healthz and logs. */
   readonly generator: string;
   /** sha256 of the manifest, identifying exactly what this server serves. */
@@ -78,6 +82,28 @@ export interface TelemetrySpec {
   /** The OTLP/HTTP base URL (`/v1/traces` and `/v1/metrics` are appended); empty: no telemetry at all. */
   readonly otlpEndpoint: ConfigText;
 }
+
+/** `audit` of a pipeline: the sink, where records wait while it fails, and whose arguments are kept whole. */
+export interface AuditSpec {
+  readonly sink: AuditSinkSpec;
+  /** A directory, relative to the pipeline file like every path of the pipeline. */
+  readonly spool: ConfigText;
+  /** Tools and pipelines whose arguments are recorded as sent; the others record a SHA-256 of them. */
+  readonly recordArguments: readonly string[];
+}
+
+export type AuditSinkSpec =
+  /** JSON lines, rotated at `maxBytes`. */
+  | { readonly kind: 'file'; readonly path: ConfigText; readonly maxBytes: number }
+  /** A table on a ClickHouse server of its own (over HTTP), never a source's connection. */
+  | {
+      readonly kind: 'clickhouse';
+      readonly url: ConfigText;
+      readonly table: string;
+      readonly username?: ConfigText;
+      readonly password?: ConfigText;
+      readonly database?: ConfigText;
+    };
 
 /** `auth` of a pipeline: the identity providers a server accepts tokens from. */
 export interface AuthSpec {

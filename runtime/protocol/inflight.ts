@@ -6,6 +6,7 @@
  */
 export class InflightCalls {
   private readonly calls = new Map<string, AbortController>();
+  private idleWaiters: Array<() => void> = [];
 
   /** Registers a call; `end` must be called when it is answered. */
   begin(key: string): { signal: AbortSignal; end(): void } {
@@ -15,8 +16,25 @@ export class InflightCalls {
       signal: controller.signal,
       end: () => {
         if (this.calls.get(key) === controller) this.calls.delete(key);
+        if (this.calls.size === 0) for (const idle of this.idleWaiters.splice(0)) idle();
       },
     };
+  }
+
+  /** Calls in flight now. */
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** Resolves when no call is in flight (at once if none is). */
+  whenIdle(): Promise<void> {
+    if (this.calls.size === 0) return Promise.resolve();
+    return new Promise((idle) => this.idleWaiters.push(idle));
+  }
+
+  /** Cancels every call in flight (shutdown past its deadline): each answers REQUEST.CANCELLED. */
+  cancelAll(reason: string): void {
+    for (const controller of this.calls.values()) controller.abort(new Error(reason));
   }
 
   /** Cancels the call with this key, if it is still in flight. */

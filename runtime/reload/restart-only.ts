@@ -15,6 +15,7 @@ const RESTART_ONLY: ReadonlyArray<readonly [string, (spec: ServerSpec) => unknow
   ['server.cursor_secret', (s) => s.cursorSecret],
   ['state (where budgets and idempotency records live)', (s) => s.state],
   ['telemetry (its exporters start with the server)', (s) => s.telemetry],
+  ['audit (its sink and spool open with the server)', (s) => s.audit],
   ["the pipeline file's directory", (s) => s.projectDir],
 ];
 

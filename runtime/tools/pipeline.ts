@@ -66,7 +66,13 @@ async function runSteps(tool: PipelineToolSpec, args: JsonObject, environment: T
     const signal = AbortSignal.any([context.signal, abort.signal, timeout]);
     // A step's result is a value for the next steps: no progress or partial results of its own reach the caller.
     const { progress: _progress, partial: _partial, ...parent } = context;
-    const stepContext: CallContext = { ...parent, requestId: `${context.requestId}.${step.id}`, signal, inPipeline: true };
+    const stepContext: CallContext = {
+      ...parent,
+      requestId: `${context.requestId}.${step.id}`,
+      signal,
+      inPipeline: true,
+      step: { id: step.id, parentRequestId: context.requestId },
+    };
     const stepArgs = stepArguments(step, args, results);
     const promise = traceStep(stepContext, { pipeline: tool.name, id: step.id, call: step.call }, (traced) => environment.callStep(step.call, stepArgs, traced))
       .then((outcome: ToolOutcome) => {

@@ -20,6 +20,8 @@ const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 export interface HttpServing {
   url: string;
+  /** Stops listening for new connections (shutdown's first step); requests under way go on. */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -143,15 +145,22 @@ export async function serveHttp(live: LiveRuntime, host: string, port: number, a
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/mcp`;
+  let closed: Promise<void> | undefined;
+  const stopListening = () => {
+    closed ??= new Promise<void>((done) => server.close(() => done()));
+    server.closeIdleConnections();
+    return closed;
+  };
   return {
     url,
+    stopAccepting: () => void stopListening(),
     async close() {
       unsubscribe();
       await handler.close();
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeIdleConnections();
-      });
+      const done = stopListening();
+      // Calls were given their time before this: what is still open (an idle keep-alive, a stream) is closed now.
+      server.closeAllConnections();
+      await done;
     },
   };
 }
