@@ -4,7 +4,7 @@ import type { LiveRuntime } from './reload/live-runtime.js';
 /** Seconds calls in flight get on SIGTERM/SIGINT unless `server.shutdown_timeout_s` says. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_S = 10;
 /** After cancelling the calls that outlived the deadline: how long they get to answer that they were cancelled. */
-const CANCEL_GRACE_MS = 2_000;
+const CANCEL_GRACE_MS = 5_000;
 
 /** The transport as shutdown sees it. */
 export interface ShutdownTransport {
@@ -54,6 +54,8 @@ export function onShutdown(live: LiveRuntime, builds: { close(): void }, transpo
       await Promise.allSettled([...runtime.sources.values()].map((s) => s.close()));
       await runtime.state.close().catch(() => undefined);
       log.info('stopped', { server: runtime.spec.name });
+      // Over stdio the last answers may still sit in stdout's pipe buffer: let them out first.
+      await settles(new Promise<void>((flushed) => process.stdout.write('', () => flushed())), CANCEL_GRACE_MS);
       process.exit(0);
     })();
     return stopping;

@@ -17,6 +17,8 @@ import { challenge, isMetadataPath, missingScopesFor, protectedResourceMetadata 
 import { corsHeaders, preflight } from './cors.js';
 
 const LOCALHOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+/** On shutdown, how long answers already being written get to reach their callers. */
+const RESPONSE_GRACE_MS = 2_000;
 
 export interface HttpServing {
   url: string;
@@ -112,6 +114,9 @@ export async function serveHttp(live: LiveRuntime, host: string, port: number, a
     await mcp(caller as Parameters<typeof mcp>[0], res, message);
   };
 
+  // Responses under way, so shutdown can let the last answers reach their callers before it closes connections.
+  let responding = 0;
+  let drained: (() => void) | undefined;
   const server = createServer(
     {
       // Clients get this long to send a request's headers, and its whole body; a stalled upload is closed.
@@ -120,6 +125,10 @@ export async function serveHttp(live: LiveRuntime, host: string, port: number, a
       connectionsCheckingInterval: 1000,
     },
     (req, res) => {
+      responding++;
+      res.once('close', () => {
+        if (--responding === 0) drained?.();
+      });
       const path = (req.url ?? '/').split('?', 1)[0];
       if (path === '/mcp') {
         serveMcp(req, res).catch((error: unknown) => reportHandlerError(error as Error));
@@ -156,8 +165,14 @@ export async function serveHttp(live: LiveRuntime, host: string, port: number, a
     stopAccepting: () => void stopListening(),
     async close() {
       unsubscribe();
-      await handler.close();
       const done = stopListening();
+      // Calls are over (shutdown waited for them, or cancelled them); their answers may still be on their way out.
+      if (responding > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise((resolve) => (timer = setTimeout(resolve, RESPONSE_GRACE_MS)))]);
+        clearTimeout(timer);
+      }
+      await handler.close();
       // Calls were given their time before this: what is still open (an idle keep-alive, a stream) is closed now.
       server.closeAllConnections();
       await done;
