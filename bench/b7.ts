@@ -93,9 +93,20 @@ const BUDGET: Variant = {
   limitMs: 0.2,
 };
 
+/** The audit: a record per call to a JSON lines file (arguments hashed), written in batches off the call's path. */
+const AUDIT: Variant = {
+  name: 'audit',
+  measure: 'a record per call to a JSON lines file',
+  yaml: () => `audit:
+  sink: { kind: file, path: .mcpc/b7-audit.jsonl }
+`,
+  limitMs: 0.2,
+};
+
 /** Features measured against the base server: each adds its section to the same pipeline. */
 const FEATURES: Variant[] = [
   BUDGET,
+  AUDIT,
   {
     // Spans of the call and its query batched and exported over OTLP/HTTP to a receiver in this process, metrics recorded.
     name: 'tracing',

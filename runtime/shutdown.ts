@@ -2,7 +2,7 @@ import { log } from './log.js';
 import type { LiveRuntime } from './reload/live-runtime.js';
 
 /** Seconds calls in flight get on SIGTERM/SIGINT unless `server.shutdown_timeout_s` says. */
-export const DEFAULT_SHUTDOWN_TIMEOUT_S = 10;
+const DEFAULT_SHUTDOWN_TIMEOUT_S = 10;
 /** After cancelling the calls that outlived the deadline: how long they get to answer that they were cancelled. */
 const CANCEL_GRACE_MS = 5_000;
 

@@ -7,7 +7,7 @@ import type { Spool } from './spool.js';
 const FLUSH_INTERVAL_MS = 200;
 /** Records per write to the sink. */
 const BATCH_MAX = 2_000;
-/** Records held in memory while a slow write is in flight; past this they go to the spool. */
+/** Records held in memory waiting for the sink; past this they go to the spool. */
 const MEMORY_MAX = 10_000;
 /** Records held in memory when the spool's disk fails too; past this the oldest are dropped, and counted. */
 const HELD_MAX = 100_000;
@@ -63,8 +63,9 @@ export class AuditLog {
   record(record: AuditRecord): void {
     this.queue.push(record);
     if (this.closed) return;
-    if (this.queue.length >= BATCH_MAX) this.scheduleFlush(0);
-    else if (this.flushTimer === undefined) this.scheduleFlush(FLUSH_INTERVAL_MS);
+    // More than a slow or stalled sink should make memory hold: local disk holds it instead.
+    if (this.queue.length >= MEMORY_MAX) void this.toSpool(this.queue.splice(0));
+    else if (this.flushTimer === undefined) this.scheduleFlush(this.queue.length >= BATCH_MAX ? 0 : FLUSH_INTERVAL_MS);
   }
 
   get status(): AuditStatus {
@@ -104,8 +105,7 @@ export class AuditLog {
   }
 
   private scheduleFlush(delayMs: number): void {
-    if (this.flushTimer !== undefined && delayMs > 0) return;
-    clearTimeout(this.flushTimer);
+    if (this.flushTimer !== undefined) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       this.flush();
@@ -114,12 +114,8 @@ export class AuditLog {
   }
 
   private flush(): void {
-    if (this.flushing) {
-      // A write is in flight (a slow sink): keep memory bounded, the rest goes to the spool.
-      if (this.queue.length >= MEMORY_MAX) void this.toSpool(this.queue.splice(0));
-      if (!this.closed) this.scheduleFlush(FLUSH_INTERVAL_MS);
-      return;
-    }
+    if (this.flushing) return; // the write in flight takes the rest when it is done
+    if (this.queue.length === 0) return;
     this.flushing = this.flushNow().finally(() => {
       this.flushing = undefined;
       if (this.queue.length > 0 && !this.closed) this.scheduleFlush(FLUSH_INTERVAL_MS);
@@ -159,6 +155,8 @@ export class AuditLog {
     if (records.length === 0) return;
     try {
       await this.spool.append(records);
+      // Spooled while the sink is up (it was slow): the retry loop sends the spool.
+      this.scheduleRetry(this.retryMs);
     } catch (error) {
       if (this.held.length === 0) log.error('audit spool failed too; records are held in memory', { spool: this.spool.dir, error: (error as Error).message });
       this.held.push(...records);

@@ -33,7 +33,7 @@ export interface Health {
   audit?: { status: 'ok' | 'down'; queued: number; spooled: number; lost: number };
 }
 
-export async function health(url: string): Promise<Health> {
+async function health(url: string): Promise<Health> {
   return (await (await fetch(url.replace('/mcp', '/healthz'))).json()) as Health;
 }
 
