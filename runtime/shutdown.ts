@@ -45,7 +45,10 @@ export function onShutdown(live: LiveRuntime, builds: { close(): void }, transpo
       if (!(await settles(runtime.inflight.whenIdle(), timeoutMs))) {
         log.warn('calls still running at the shutdown deadline are cancelled', { calls: runtime.inflight.size });
         runtime.inflight.cancelAll('the server is shutting down');
-        await settles(runtime.inflight.whenIdle(), CANCEL_GRACE_MS);
+        if (!(await settles(runtime.inflight.whenIdle(), CANCEL_GRACE_MS))) {
+          // A query the engine would not stop: its call gets no answer, and so no audit record.
+          log.error('calls neither finished nor cancelled in time are dropped unanswered', { calls: runtime.inflight.size });
+        }
       }
       await settles(transport.close(), CANCEL_GRACE_MS);
       await Promise.allSettled(

@@ -12,9 +12,9 @@ export interface Answer {
 
 let nextId = 1;
 /** One tools/call as a 2025-era client sends it; rejects when the server could not be reached or hung up. */
-export async function call(url: string, name: string, args: Record<string, unknown>): Promise<Answer> {
+export async function call(url: string, name: string, args: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
   const body = JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: { name, arguments: args } });
-  const response = await rawRequest(url, { headers: LEGACY_HEADERS, body });
+  const response = await rawRequest(url, { headers: { ...LEGACY_HEADERS, ...headers }, body });
   const { result } = rpcResult(response.body);
   if (!result) throw new Error(`no result (HTTP ${response.status}): ${response.body.slice(0, 200)}`);
   const meta = result._meta ?? {};
