@@ -7,7 +7,7 @@ import { canonicalJson } from '../contract/canonical-json.js';
  * `audit.record_arguments`. Field names are the ClickHouse table's columns.
  */
 export interface AuditRecord {
-  /** When the call arrived, ISO 8601 in UTC with milliseconds. */
+  /** When the call arrived (a step: when it started), ISO 8601 in UTC with milliseconds. */
   readonly time: string;
   readonly server: string;
   /** The call's request id (a step's: the pipeline's, a dot, the step id), as in the result's `_meta`. */

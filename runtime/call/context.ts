@@ -19,7 +19,7 @@ export interface CallContext {
   readonly client?: string;
   /** Aborted when the client cancels or goes away. */
   readonly signal: AbortSignal;
-  /** `performance.now()` when the request arrived. */
+  /** `performance.now()` when the request arrived (a pipeline step: when the step started). */
   readonly startedAt: number;
   /** Reports progress to the caller, when it asked for progress (sent a progress token). */
   readonly progress?: (done: number, total: number, message: string) => void;

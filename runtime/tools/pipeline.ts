@@ -69,6 +69,7 @@ async function runSteps(tool: PipelineToolSpec, args: JsonObject, environment: T
     const stepContext: CallContext = {
       ...parent,
       requestId: `${context.requestId}.${step.id}`,
+      startedAt: performance.now(),
       signal,
       inPipeline: true,
       step: { id: step.id, parentRequestId: context.requestId },

@@ -108,6 +108,10 @@ describe('audit records', () => {
         outcome: 'ok',
       });
     }
+    // Each step is timed from its own start: the second starts after the first ends, both inside the pipeline's call.
+    const [first, second, whole] = [byId.get(`${pipeline.requestId}.first`)!, byId.get(`${pipeline.requestId}.second`)!, byId.get(pipeline.requestId)!];
+    expect(Date.parse(second.time)).toBeGreaterThanOrEqual(Date.parse(first.time));
+    expect(first.latency_ms + second.latency_ms).toBeLessThanOrEqual(whole.latency_ms + 0.05);
     expect(byId.get(invalid.requestId)).toMatchObject({ outcome: 'error', error_code: 'PARAMS.INVALID', bytes: 0 });
     expect(records.find((r) => r.tool === 'no_such_tool')).toMatchObject({ outcome: 'error', error_code: 'TOOL.UNKNOWN', query_id: null });
   }, 60_000);
