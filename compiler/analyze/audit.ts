@@ -59,6 +59,18 @@ export function analyzeAudit(reporter: Reporter, file: PipelineFile): AuditSpec 
       hint: "add url: ${env:AUDIT_CLICKHOUSE_URL}; the audit never shares a source's connection, and the embedded engine cannot hold it apart from the sources",
     });
   }
+  for (const [name, source] of Object.entries(file.sources)) {
+    if (sink.url !== undefined && source.url === sink.url) {
+      reporter.warning(
+        'MCPC_AUDIT_SINK',
+        [...at, 'url'],
+        `the audit sink's url is the url of source '${name}': the audit would share the server whose reads it records`,
+        {
+          hint: 'give the audit a ClickHouse server of its own, so a flood of calls or an outage of the data cannot take the audit with it',
+        },
+      );
+    }
+  }
   const password = config('password', sink.password, [...at, 'password']);
   if (password && sink.password !== '' && isLiteral(password)) {
     ok = false;
