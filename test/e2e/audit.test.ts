@@ -300,7 +300,7 @@ describe('faults', () => {
 });
 
 describe('spool left by an earlier run', () => {
-  it('is sent by the next start', async () => {
+  it('is sent by the next start, and SIGINT stops the server as SIGTERM does', async () => {
     const place = auditPlace('audit-orphan-spool');
     mkdirSync(place.spool, { recursive: true });
     // A segment of a process that no longer runs (pid 2^22 + 1 is above Linux's pid_max default).
@@ -310,5 +310,11 @@ describe('spool left by an earlier run', () => {
     const sent = await healthUntil(server.url, () => readRecords(place.sinkDir).some((r) => r.request_id === 'left-behind'), 10_000);
     expect(sent.ok).toBe(true);
     expect(readdirSync(place.spool)).toEqual([]);
+    // SIGINT stops the server as SIGTERM does: exit 0, the last call's record written.
+    const last = await call(server.url, 'echo', { n: 1 });
+    const running = server;
+    server = undefined;
+    expect(await terminate(running, 'SIGINT')).toBe(0);
+    expect(readRecords(place.sinkDir).some((r) => r.request_id === last.requestId)).toBe(true);
   }, 60_000);
 });

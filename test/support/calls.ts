@@ -48,10 +48,10 @@ export async function healthUntil(url: string, done: (h: Health) => boolean, ms:
   return { ok: done(last), last };
 }
 
-/** SIGTERM, and the exit code once the process is gone (SIGKILL after 30 s: then the test fails on the code). */
-export async function terminate(running: RunningServer): Promise<number | null> {
+/** SIGTERM (or `signal`), and the exit code once the process is gone (SIGKILL after 30 s: then the test fails on the code). */
+export async function terminate(running: RunningServer, signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM'): Promise<number | null> {
   const exited = new Promise<number | null>((done) => running.process.once('exit', (code) => done(code)));
-  running.process.kill('SIGTERM');
+  running.process.kill(signal);
   const killer = setTimeout(() => running.process.kill('SIGKILL'), 30_000);
   const code = await exited;
   clearTimeout(killer);
