@@ -34,6 +34,7 @@ export type ToolErrorCode =
   | 'STREAM.BUSY'
   | 'SCHEMA.DRIFT'
   | 'SQL.REFUSED'
+  | 'AUTH.NO_ROLE'
   | 'INTERNAL';
 
 /** Refuses to start: bad configuration, an unusable database. The message is for the operator. */

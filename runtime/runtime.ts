@@ -12,6 +12,7 @@ import { Catalog } from './protocol/catalog.js';
 import { InflightCalls } from './protocol/inflight.js';
 import type { ServedManifest } from './protocol/manifest-resource.js';
 import { observed } from './sources/observed.js';
+import { warnRolesOnEmbedded } from './call/roles.js';
 import type { Source } from './sources/source.js';
 import { memoryState, type SharedState } from './state/open-state.js';
 import type { WriteKeys } from './tools/kind.js';
@@ -88,6 +89,8 @@ export function withSpec(runtime: Runtime, spec: ServerSpec, manifest?: ServedMa
 function specParts(spec: ServerSpec, sources: ReadonlyMap<string, Source>, state: SharedState, manifest: ServedManifest | undefined) {
   const ajv = createArgsAjv();
   const tools = new Map(spec.tools.map((tool) => [tool.name, prepareTool(tool, compileArgsValidator(ajv, tool.inputSchema))]));
+  // At start and at each reload: where roles cannot apply, said rather than silent.
+  warnRolesOnEmbedded(spec, sources);
   const discovery = new TableDiscovery(spec.resourcePatterns ?? [], (name) => sources.get(name), spec.discoveryS ?? DEFAULT_DISCOVERY_S);
   return {
     spec,

@@ -2,6 +2,7 @@ import type { AuthSpec, ConfigText, ResourceSpec } from '../../runtime/contract/
 import type { Reporter } from '../diagnostics/reporter.js';
 import type { AuthSection } from '../validate/pipeline-file.js';
 import { parseConfigText } from './config-text.js';
+import { jwtRoles } from './roles.js';
 
 /** Seconds of clock difference tolerated for `exp` and `nbf` unless the pipeline says otherwise. */
 const DEFAULT_CLOCK_SKEW_S = 30;
@@ -66,6 +67,7 @@ export function analyzeAuth(
     }
     const jwksUrl = j.jwks_url === undefined ? undefined : text(['auth', 'jwt', 'jwks_url'], j.jwks_url);
     const publicKey = j.public_key === undefined ? undefined : text(['auth', 'jwt', 'public_key'], j.public_key);
+    const roles = jwtRoles(reporter, j);
     jwt = {
       issuer: j.issuer,
       audience: j.audience,
@@ -75,6 +77,7 @@ export function analyzeAuth(
       scopesClaim: j.scopes_claim ?? 'scope',
       clockSkewS: j.clock_skew_s ?? DEFAULT_CLOCK_SKEW_S,
       jwksCooldownS: j.jwks_cooldown_s ?? DEFAULT_JWKS_COOLDOWN_S,
+      ...(roles === undefined ? {} : { roles }),
     };
   }
   const file = section.api_keys === undefined ? undefined : text(['auth', 'api_keys', 'file'], section.api_keys.file);

@@ -4,6 +4,7 @@ import { isLiteral, parseConfigText } from './config-text.js';
 import type { AccessRule, ConfigText } from '../../runtime/contract/spec.js';
 import type { ResourceIR, SchemaFile, SourceIR } from './ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { resourceRoles } from './roles.js';
 
 const DEFAULT_LIMITS = { maxRows: 10_000, maxBytes: 10 * 1024 * 1024, maxExecutionTimeS: 10, maxMemoryBytes: 1024 * 1024 * 1024 } as const;
 
@@ -96,6 +97,7 @@ function analyzeSource(reporter: Reporter, serverName: string, name: string, sec
 export function analyzeResources(reporter: Reporter, file: PipelineFile): ResourceIR[] {
   const sourceNames = Object.keys(file.sources);
   const out: ResourceIR[] = [];
+  const roles = resourceRoles(reporter, file);
   for (const [name, section] of Object.entries(file.resources ?? {})) {
     // A resource without one table is a table pattern, or a mistake: resource-patterns.ts says which.
     if (section.table === undefined || section.table_pattern !== undefined) continue;
@@ -117,6 +119,7 @@ export function analyzeResources(reporter: Reporter, file: PipelineFile): Resour
       ...(section.description === undefined ? {} : { description: section.description }),
       access,
       ...(scopes === undefined ? {} : { scopes }),
+      ...(roles.has(name) ? { role: roles.get(name)! } : {}),
     });
   }
   return out;

@@ -69,6 +69,7 @@ export function diffManifests(before: Manifest, after: Manifest): ContractChange
       changes.push({ level: 'patch', subject, message: `now served from ${next.source}:${next.database ? `${next.database}.` : ''}${next.table}` });
     }
     changes.push(...diffColumns(subject, 'column', old.columns, next.columns));
+    if (old.role !== next.role) changes.push(roleChange(subject, old.role, next.role));
     if (old.description !== next.description) changes.push({ level: 'patch', subject, message: 'description changed' });
   }
   for (const name of newResources.keys()) {
@@ -181,6 +182,20 @@ function diffTool(subject: string, old: Entry, next: Entry): ContractChange[] {
   const limits = (e: Entry) => canonicalJson({ max_rows: 'max_rows' in e ? e.max_rows : undefined, batch: 'batch_size' in e ? e.batch_size : undefined });
   if (limits(old) !== limits(next)) changes.push({ level: 'patch', subject, message: 'limits changed' });
   return changes;
+}
+
+/**
+ * A resource's ClickHouse role changed: its queries run under other grants and row policies, so a
+ * call that worked may now be refused, or read other rows. Nothing in the manifest says what a
+ * role may read, so every change is breaking.
+ */
+function roleChange(subject: string, before: string | undefined, after: string | undefined): ContractChange {
+  const named = (role: string | undefined) => (role === undefined ? "the connection user's default roles" : `role '${role}'`);
+  return {
+    level: 'breaking',
+    subject,
+    message: `queries now run under ${named(after)} instead of ${named(before)}; calls may be refused or read other rows`,
+  };
 }
 
 function scopesOf(entry: object): string[] {

@@ -54,6 +54,8 @@ export const DIAGNOSTIC_CODES = {
     'A step passes a value some of whose possible values the called tool refuses (a wider range, any text where a format is taken, an optional field): those fail when the step runs.',
   MCPC_ACCESS_CONFLICT:
     'Access rules contradict each other: scopes on an anonymous resource, scopes without an auth section to grant them, or no caller who could ever be served.',
+  MCPC_ROLE_UNSUPPORTED:
+    'A resource names a ClickHouse `role` that could never apply: its source has no `url` (the embedded engine has no roles), or it is a `table_pattern` no tool reads.',
   MCPC_NAME_CONFLICT: 'A pipeline and a tool share a name; both would become MCP tools.',
   MCPC_INTERPOLATION_INVALID: 'An `${env:...}` or `${secret:...}` reference is malformed.',
   MCPC_SECRET_LITERAL: 'A password is written into the pipeline file instead of coming from `${secret:...}` or `${env:...}`.',

@@ -13,7 +13,18 @@ export interface Manifest {
   auth?: {
     anonymous: boolean;
     providers: Array<
-      | { kind: 'jwt'; issuer: string; audience: string; algorithms: string[]; keys: 'jwks' | 'public_key'; scopes_claim: string; clock_skew_s: number }
+      | {
+          kind: 'jwt';
+          issuer: string;
+          audience: string;
+          algorithms: string[];
+          keys: 'jwks' | 'public_key';
+          scopes_claim: string;
+          clock_skew_s: number;
+          /** The claim callers' ClickHouse roles come from, and the roles it may name. */
+          role_claim?: string;
+          roles?: string[];
+        }
       | { kind: 'api_keys' }
     >;
     scopes_supported: string[];
@@ -29,6 +40,8 @@ export interface Manifest {
     access: string;
     /** Scopes a caller's token must carry to see it. */
     scopes?: string[];
+    /** The ClickHouse role the queries over it run under (not in the fingerprint: it changes no call's shape; `mcpc diff` reports it). */
+    role?: string;
     /** The table's columns from the build-time catalog, where the source has one. */
     columns?: Array<{ name: string; type: string; comment: string }>;
     /** sha256 over what a client depends on: name, URI, access and columns. */
@@ -147,6 +160,7 @@ export function buildManifest(ir: ServerIR, generator: string): Manifest {
       ...(r.description === undefined ? {} : { description: r.description }),
       access: r.access,
       ...scopesEntry(r),
+      ...(r.role === undefined ? {} : { role: r.role }),
       ...(r.columns === undefined ? {} : { columns: r.columns.map((c) => ({ ...c })) }),
       fingerprint: fingerprint({
         name: r.name,
@@ -291,6 +305,7 @@ function authEntry(auth: AuthSpec): NonNullable<Manifest['auth']> {
       keys: jwt.jwksUrl === undefined ? 'public_key' : 'jwks',
       scopes_claim: jwt.scopesClaim,
       clock_skew_s: jwt.clockSkewS,
+      ...(jwt.roles === undefined ? {} : { role_claim: jwt.roles.claim, roles: [...jwt.roles.allowed] }),
     });
   }
   if (auth.apiKeys) providers.push({ kind: 'api_keys' });

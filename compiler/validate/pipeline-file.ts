@@ -35,6 +35,8 @@ export interface AuthSection {
     scopes_claim?: 'scope' | 'scp';
     clock_skew_s?: number;
     jwks_cooldown_s?: number;
+    role_claim?: string;
+    roles?: string[];
   };
   api_keys?: { file: string };
   anonymous?: boolean;
@@ -91,6 +93,7 @@ export interface ResourceSection {
   description?: string;
   access?: 'anonymous' | 'authenticated';
   scopes?: string[];
+  role?: string;
 }
 
 /** A param declared with mcpc's subset of JSON Schema. */

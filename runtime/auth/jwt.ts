@@ -3,6 +3,7 @@ import { createRemoteJWKSet, errors, importSPKI, type JWTPayload, jwtVerify, typ
 import type { Principal } from '../contract/access.js';
 import type { JwtSpec } from '../contract/spec.js';
 import { StartupError } from '../errors.js';
+import { allowedRoles } from './roles.js';
 
 /** A JWT's verdict: the caller it names, or why it is refused (a message safe to send back). */
 export type JwtVerdict = { ok: true; principal: Principal } | { ok: false; reason: string };
@@ -38,7 +39,12 @@ export async function createJwtVerifier(spec: JwtSpec, keys: { jwksUrl?: string;
     if (known) return { ok: true, principal: known };
     try {
       const { payload } = await jwtVerify(token, getKey, options);
-      const principal: Principal = { id: `jwt:${safeId(payload.sub ?? '')}`, kind: 'user', scopes: scopesOf(payload, spec.scopesClaim) };
+      const principal: Principal = {
+        id: `jwt:${safeId(payload.sub ?? '')}`,
+        kind: 'user',
+        scopes: scopesOf(payload, spec.scopesClaim),
+        ...(spec.roles === undefined ? {} : { roles: allowedRoles(payload[spec.roles.claim], spec.roles.allowed) }),
+      };
       verified.add(token, principal, (payload.exp ?? 0) * 1000);
       return { ok: true, principal };
     } catch (error) {

@@ -7,6 +7,7 @@ import { authorizeTool } from './authorize.js';
 import { type BudgetTaken, withBudgetMeta } from './budgets.js';
 import type { CallContext } from './context.js';
 import { execute } from './execute.js';
+import { assertCallerRoles } from './roles.js';
 import { shapeResult } from './shape.js';
 import { validateArguments } from './validate.js';
 
@@ -34,6 +35,8 @@ async function answer(runtime: Runtime, context: CallContext, tool: ServedTool, 
   const { audit } = runtime;
   let budget: BudgetTaken | undefined;
   const run = async (): Promise<ToolOutcome> => {
+    // A caller whose token names no allowed ClickHouse role is refused before it spends anything.
+    assertCallerRoles(runtime, context.principal, tool.spec);
     budget = await runtime.budgets.take(tool.spec, context);
     if (budget?.refusal) throw budget.refusal;
     const release = await runtime.admission.enter(context.signal);

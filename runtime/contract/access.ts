@@ -11,6 +11,15 @@ export interface Principal {
   readonly id: string;
   readonly kind: 'anonymous' | 'operator' | 'user';
   readonly scopes: readonly string[];
+  /**
+   * The ClickHouse roles the caller's token names and the pipeline allows (`auth.jwt.role_claim`,
+   * filtered to `auth.jwt.roles`): present only for a JWT caller when the pipeline takes roles
+   * from a claim, and then its queries on a ClickHouse server run under exactly these; empty: the
+   * claim named no allowed role, and the caller is refused every tool on a ClickHouse server.
+   * Absent: the roles of the resources a tool touches apply (runtime/call/roles.ts). Never from
+   * arguments or `_meta`.
+   */
+  readonly roles?: readonly string[];
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', kind: 'anonymous', scopes: Object.freeze([]) });

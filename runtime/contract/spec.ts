@@ -132,6 +132,8 @@ export interface JwtSpec {
   readonly clockSkewS: number;
   /** Least seconds between JWKS fetches for unknown key ids. */
   readonly jwksCooldownS: number;
+  /** `role_claim` and its allow-list `roles`: a caller's ClickHouse roles from its token (see runtime/auth/roles.ts). */
+  readonly roles?: { readonly claim: string; readonly allowed: readonly string[] };
 }
 
 export interface HttpSpec {
@@ -207,6 +209,8 @@ export interface ResourceSpec extends AccessRule {
   readonly description?: string;
   /** The table's columns as the build-time catalog knows them; absent when its source has no schema. */
   readonly columns?: readonly ColumnSpec[];
+  /** The ClickHouse role the queries of tools over it run under on a ClickHouse server (see runtime/call/roles.ts). */
+  readonly role?: string;
 }
 
 /**

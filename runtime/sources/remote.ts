@@ -112,6 +112,22 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
     return found;
   };
 
+  /**
+   * The roles a query runs under, as the client's per-query `role` (the HTTP `role` parameter, once
+   * per role): the server activates exactly those for the query. A server older than 24.4 does not
+   * know the parameter (it would take it for an unknown setting): the call is refused, clearly.
+   */
+  const roleOption = (request: { roles?: readonly string[] }): { role?: string[] } => {
+    if (request.roles === undefined || request.roles.length === 0) return {};
+    if (version !== undefined && !atLeast(version, ROLE_VERSION)) {
+      throw new ToolFailure(
+        'SOURCE.REFUSED',
+        `source '${options.name}': ClickHouse ${version} at ${where} cannot run a query under a role (the HTTP role parameter needs ClickHouse ${ROLE_VERSION.join('.')} or later)`,
+      );
+    }
+    return { role: [...request.roles] };
+  };
+
   /** Before a call: a refusal (a server too old) is the call's SOURCE.REFUSED; unreachability is its own error. */
   const usable = async (): Promise<void> => {
     try {
@@ -146,6 +162,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         format: 'JSONEachRow',
         query_id: request.queryId,
         clickhouse_settings: { ...settings, ...callerSettings(request.caller, logComment, request.traceparent) },
+        ...roleOption(request),
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
       return result.json<Row>();
@@ -163,6 +180,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
           ...callerSettings(request.caller, logComment, request.traceparent),
           ...pinnedWrittenSettings(limits),
         },
+        ...roleOption(request),
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
       return result.json<Row>();
@@ -189,6 +207,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
             cancel_http_readonly_queries_on_client_close: 1,
             ...callerSettings(request.caller, logComment, request.traceparent),
           },
+          ...roleOption(request),
           ...(request.signal ? { abort_signal: request.signal } : {}),
         });
         for await (const rows of result.stream<Row>()) yield rows.map((row) => row.json());
@@ -204,6 +223,7 @@ export async function openRemoteSource(options: RemoteOptions): Promise<Source> 
         format: 'JSONEachRow',
         query_id: request.queryId,
         clickhouse_settings: { ...pinnedInsertSettings(options.limits, request.token), ...callerSettings(request.caller, logComment, request.traceparent) },
+        ...roleOption(request),
         ...(request.signal ? { abort_signal: request.signal } : {}),
       });
     },
@@ -236,6 +256,9 @@ function supportsQueryParameters(version: string): boolean {
 
 /** The first version with the `log_comment` setting; an older server would refuse a query that sets it. */
 const LOG_COMMENT_VERSION = [20, 12] as const;
+
+/** The first version whose HTTP interface takes `role` (ClickHouse/ClickHouse#62669). */
+const ROLE_VERSION = [24, 4] as const;
 
 function atLeast(version: string, [wantMajor, wantMinor]: readonly [number, number]): boolean {
   const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10));

@@ -16,6 +16,8 @@ export interface SelectRequest {
   signal?: AbortSignal;
   /** The W3C traceparent of the query's span, when the call is traced: it travels with the query (see `traceNote`). */
   traceparent?: string;
+  /** The ClickHouse roles the query runs under on a server (runtime/call/roles.ts); absent: the connection user's defaults. */
+  roles?: readonly string[];
 }
 
 /** A read whose rows arrive as they are produced: it may run as long as `timeoutS`, a slow consumer included. */
@@ -33,6 +35,7 @@ export interface InsertRequest {
   caller: string;
   signal?: AbortSignal;
   traceparent?: string;
+  roles?: readonly string[];
 }
 
 export interface Column {

@@ -18,6 +18,8 @@ export interface FrontProcess {
   process(): ChildProcess;
   /** Everything the front wrote to stderr, across restarts. */
   log(): string;
+  /** Every query the front received so far, with the `role` parameters it carried (see clickhouse-front.ts). */
+  roles(): Promise<Array<{ query_id: string; roles: string[]; query: string }>>;
   /** Arms a fault hook (see clickhouse-front.ts): the next matching query kills the process. */
   fault(spec: { exit_on_query?: string; exit_mid_response?: { query: string; after_bytes: number } }): Promise<void>;
   /** Waits for the process to die (after a fault fired), or kills it with SIGKILL. */
@@ -124,6 +126,10 @@ export async function startClickHouseFront(options: FrontStart): Promise<FrontPr
     },
     process: () => child,
     log: () => stderr,
+    async roles() {
+      const response = await fetch(`${url}/__front/roles`, { headers: { connection: 'close' } });
+      return (await response.json()) as Array<{ query_id: string; roles: string[]; query: string }>;
+    },
     async fault(spec) {
       const response = await fetch(`${url}/__front/fault`, { method: 'POST', body: JSON.stringify(spec), headers: { connection: 'close' } });
       if (!response.ok) throw new Error(`arming a fault failed: ${response.status} ${await response.text()}`);

@@ -26,10 +26,13 @@
 //   the engine pausing while the client does not read. A client that goes away (or a KILL QUERY)
 //   stops a streamed query at its next block; a query answered whole (DDL, INSERT, DESCRIBE) runs
 //   to its end. Parameterized queries start one at a time (see clickhouse-front-engine.ts).
+// - `role` (once per role, ClickHouse 24.4+): accepted and recorded, not enforced (chDB has no
+//   users or roles); GET /__front/roles lists, per query received, its query id, the roles it
+//   carried and the head of its SQL, so tests see which roles each query would run under.
 // What it refuses, clearly (code 48, NOT_IMPLEMENTED): compression (`enable_http_compression=1`,
-// `compress`/`decompress`, a request `Content-Encoding`), sessions (`session_id`), roles
-// (`role`), multipart parameters. `KILL QUERY WHERE query_id = ...` (a literal or a String
-// parameter) is answered by the front itself, since chDB names its queries with ids of its own.
+// `compress`/`decompress`, a request `Content-Encoding`), sessions (`session_id`), multipart
+// parameters. `KILL QUERY WHERE query_id = ...` (a literal or a String parameter) is answered by
+// the front itself, since chDB names its queries with ids of its own.
 //
 // Fault hooks (POST /__front/fault, JSON; loopback tests only): `exit_on_query` (the process
 // kills itself as a query containing the text arrives: the caller waits on a query that will never
@@ -77,6 +80,7 @@ const RESERVED = new Set([
   'user',
   'password',
   'quota_key',
+  'role',
   'buffer_size',
   'wait_end_of_query',
   'stacktrace',
@@ -86,7 +90,6 @@ const UNSUPPORTED = new Map([
   ['session_id', 'sessions'],
   ['session_timeout', 'sessions'],
   ['session_check', 'sessions'],
-  ['role', 'roles (SET ROLE per request)'],
   ['compress', 'compressed responses'],
   ['decompress', 'compressed requests'],
 ]);
@@ -124,6 +127,8 @@ export async function createClickHouseFront(options: FrontOptions): Promise<Clic
   const running = new Map<string, Running>();
   const fault: FaultSpec = {};
   let started = 0;
+  /** Per query received (after authentication), the roles it carried: for GET /__front/roles. */
+  const roleLog: Array<{ query_id: string; roles: string[]; query: string }> = [];
 
   const server = createServer({ maxHeaderSize: 1024 * 1024 }, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://front');
@@ -136,6 +141,10 @@ export async function createClickHouseFront(options: FrontOptions): Promise<Clic
         Object.assign(fault, JSON.parse(body.toString('utf8') || '{}') as FaultSpec);
         response.writeHead(200).end('{}');
       });
+      return;
+    }
+    if (url.pathname === '/__front/roles') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(roleLog));
       return;
     }
     if (url.pathname === '/__front/stats') {
@@ -181,6 +190,8 @@ export async function createClickHouseFront(options: FrontOptions): Promise<Clic
     const head = url.searchParams.get('query');
     const sql = head === null ? body.toString('utf8') : body.length > 0 ? `${head}\n${body.toString('utf8')}` : head;
     if (sql.trim() === '') throw new FrontError(62, 'SYNTAX_ERROR', 'Empty query');
+    if (roleLog.length >= 10_000) roleLog.shift();
+    roleLog.push({ query_id: queryId, roles: url.searchParams.getAll('role'), query: sql.slice(0, 200) });
     const bound: Record<string, string> = {};
     const settings: Array<[string, string]> = [];
     for (const [name, value] of url.searchParams) {
