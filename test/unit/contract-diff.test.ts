@@ -95,6 +95,23 @@ const cases: Array<[string, (after: Manifest, before: Manifest) => void, ChangeL
   ],
   ['a pipeline removed', (m) => m.pipelines.splice(0, 1), 'breaking', 'major'],
   ['a resource removed', (m) => m.resources.splice(0, 1), 'breaking', 'major'],
+  [
+    'a resource given a ClickHouse role',
+    (m) => {
+      m.resources[0]!.role = 'analyst';
+    },
+    'breaking',
+    'major',
+  ],
+  [
+    "a resource's ClickHouse role changed",
+    (m, b) => {
+      b.resources[0]!.role = 'analyst';
+      m.resources[0]!.role = 'auditor';
+    },
+    'breaking',
+    'major',
+  ],
   ['a param newly required', (m) => tool(m).input_schema.required.push('limit'), 'breaking', 'major'],
   [
     'a required param added',
