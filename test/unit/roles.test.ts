@@ -5,6 +5,7 @@ import { assertCallerRoles, queryRoles } from '../../runtime/call/roles.js';
 import { ANONYMOUS, type Principal } from '../../runtime/contract/access.js';
 import type { JwtSpec, ResourceSpec, ServerSpec, ToolSpec } from '../../runtime/contract/spec.js';
 import { ToolFailure } from '../../runtime/errors.js';
+import { restartOnlyChanges } from '../../runtime/reload/restart-only.js';
 import type { Source } from '../../runtime/sources/source.js';
 import { makeKey, sign } from '../support/tokens.js';
 
@@ -129,5 +130,24 @@ describe('a caller whose token named no allowed role', () => {
     expect(refusal(user([]), pipeline(['local_tool']))).toBeUndefined();
     expect(refusal(user(['analyst']), tools.get('remote_tool')!.spec)).toBeUndefined();
     expect(refusal(ANONYMOUS, tools.get('remote_tool')!.spec)).toBeUndefined();
+  });
+});
+
+describe('a new build that changes roles', () => {
+  const running = {
+    name: 's',
+    generator: 'mcpc test',
+    sources: {},
+    http: {},
+    projectDir: '.',
+    auth: { anonymous: true, scopesSupported: [], jwt: SPEC },
+    resources,
+  } as unknown as ServerSpec;
+
+  it("is taken live when a resource's role changes, and needs a restart when the role claim or its allow-list does", () => {
+    const renamed = { ...running, resources: resources.map((r) => (r.name === 'events' ? { ...r, role: 'other' } : r)) };
+    expect(restartOnlyChanges(running, renamed)).toEqual([]);
+    const allowList = { ...running, auth: { ...running.auth!, jwt: { ...SPEC, roles: { claim: 'ch_roles', allowed: ['analyst'] } } } };
+    expect(restartOnlyChanges(running, allowList)).toEqual(['auth']);
   });
 });
