@@ -123,6 +123,9 @@ describe('ClickHouse roles on a remote source', () => {
         expect(result.isError, `${JSON.stringify(claims)} ${name}`).toBe(true);
         expect(text(result)).toMatch(/^AUTH\.NO_ROLE: the token's 'ch_roles' claim names no ClickHouse role this server allows/);
         expect(text(result)).not.toContain('eyJ');
+        expect((result._meta as Record<string, unknown>)['mcpc/error_code']).toBe('AUTH.NO_ROLE');
+        // Not one query of this call (nor of a step of it) reached the front.
+        expect(await rolesSent(result)).toEqual([]);
       }
       // Queries the server's own checks send (drift, health) carry no role: none of this caller's reached the front.
       expect((await front.roles()).slice(before).filter((entry) => entry.roles.length > 0)).toEqual([]);
