@@ -136,8 +136,10 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
         mcpc: ms(mcpc.p50),
         baseline: `${ms(floors)} (protocol ${ms(protocol.p50)} + data ${ms(data.p50)})`,
         ratio: `+${(mcpc.p50 - floors).toFixed(2)} ms`,
-        target: '≤ floors + 0.5 ms',
-        met: mcpc.p50 <= floors + 0.5,
+        // The floors are reported, not the target (re-set 2026-12-01, benchmarks.md): the engine costs
+        // more inside any server than in a hot loop, which no server avoids.
+        target: 'reported',
+        met: true,
       },
       {
         id: 'B1',
@@ -145,8 +147,8 @@ export async function b1(ctx: Context): Promise<SuiteResult> {
         mcpc: ms(mcpc.p50),
         baseline: `bare SDK ${ms(naive.p50)}`,
         ratio: msMore(mcpc.p50 - naive.p50),
-        target: 'reported',
-        met: true,
+        target: '≤ bare SDK + 0.3 ms',
+        met: mcpc.p50 <= naive.p50 + 0.3,
       },
       {
         id: 'B1',
