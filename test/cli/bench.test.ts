@@ -25,10 +25,13 @@ describe('benchmark harness', () => {
     expect(run.stderr).toContain('bench: B1');
     expect(run.stdout).toMatch(/\| B1 +\| p50 latency, point query, c=1/);
     const results = JSON.parse(readFileSync(out, 'utf8')) as {
-      rows: Array<{ id: string; mcpc: string }>;
+      rows: Array<{ id: string; mcpc: string; measure: string }>;
       suites: { B1: { mcpc: { calls: number }; dataFloor: { calls: number } } };
     };
-    expect(results.rows.filter((r) => r.id === 'B1')).toHaveLength(5);
+    // Five rows on the embedded source, two with the source behind the ClickHouse HTTP front.
+    const b1 = results.rows.filter((r) => r.id === 'B1');
+    expect(b1).toHaveLength(7);
+    expect(b1.filter((r) => r.measure.includes('ClickHouse HTTP front'))).toHaveLength(2);
     expect(results.suites.B1.mcpc.calls).toBeGreaterThan(0);
     expect(results.suites.B1.dataFloor.calls).toBeGreaterThan(0);
   }, 180_000);

@@ -1,4 +1,7 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEGACY_HEADERS, rpcResult } from '../support/http.js';
 import { buildPipeline, startHttpServer, type RunningServer } from '../support/servers.js';
@@ -8,7 +11,8 @@ import { buildPipeline, startHttpServer, type RunningServer } from '../support/s
  * callers (told apart by X-Forwarded-For), each allowed 500 calls a day
  * (test/e2e/budgets/load.yaml). No crash; every call either succeeds or is refused with
  * BUDGET.EXHAUSTED and a retry hint; the successes are exactly what the buckets held (plus what
- * they refilled while the test ran); the figures are printed.
+ * they refilled while the test ran); the audit holds exactly one record per call, each with its
+ * outcome; the figures are printed.
  */
 const CALLS = 20_000;
 const CONCURRENCY = 50;
@@ -16,8 +20,11 @@ const CALLERS = 10;
 const RATE_PER_DAY = 500;
 
 let server: RunningServer;
+const auditDir = mkdtempSync(join(tmpdir(), 'mcpc-budget-load-audit-'));
 beforeAll(async () => {
-  server = await startHttpServer(buildPipeline('test/e2e/budgets/load.yaml', 'budget-load'));
+  server = await startHttpServer(buildPipeline('test/e2e/budgets/load.yaml', 'budget-load'), {
+    env: { BUDGET_LOAD_AUDIT: join(auditDir, 'calls.jsonl'), BUDGET_LOAD_SPOOL: join(auditDir, 'spool') },
+  });
 });
 afterAll(async () => {
   await server?.stop();
@@ -104,7 +111,6 @@ describe('budgets under load', () => {
       expect(ok).toBeLessThanOrEqual(RATE_PER_DAY + refilled);
     }
     expect(figures.throttled).toBeGreaterThan(0);
-    // Audit (issue 14, part 3): the check that the audit holds exactly one record per call joins here.
 
     // No crash: the process is alive and healthy, and serves a caller with budget left.
     expect(server.process.exitCode).toBeNull();
@@ -112,5 +118,25 @@ describe('budgets under load', () => {
     expect(health.status).toBe(200);
     const fresh = rpcResult((await post(server.url, 99, 7)).body).result;
     expect(fresh?.structuredContent).toEqual({ rows: [{ n: 7 }], row_count: 1, truncated: false });
+
+    // The audit, flushed by the server's shutdown: exactly one record per call (the one above too),
+    // each with the outcome its caller saw.
+    await server.stop();
+    const records = readdirSync(auditDir)
+      .filter((name) => name.endsWith('.jsonl'))
+      .flatMap((name) =>
+        readFileSync(join(auditDir, name), 'utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      )
+      .map((line) => JSON.parse(line) as { request_id: string; tool: string; outcome: string; error_code: string | null });
+    const audit = {
+      records: records.length,
+      distinct: new Set(records.map((r) => r.request_id)).size,
+      ok: records.filter((r) => r.outcome === 'ok').length,
+      throttled: records.filter((r) => r.error_code === 'BUDGET.EXHAUSTED').length,
+    };
+    process.stdout.write(`budget fault test, audit: ${JSON.stringify(audit)}\n`);
+    expect(audit).toEqual({ records: CALLS + 1, distinct: CALLS + 1, ok: figures.ok + 1, throttled: figures.throttled });
   }, 600_000);
 });

@@ -86,6 +86,7 @@ resources:
     expect(resources.map((r) => [r.uri, r.name, r.description])).toEqual([
       ['mcpc://discovering/events/events_a', 'events/events_a', 'One table of events per day'],
       ['mcpc://health', 'health', expect.any(String)],
+      ['mcpc://manifest', 'manifest', expect.any(String)],
     ]);
     const read = await client.readResource({ uri: 'mcpc://discovering/events/events_a' });
     const body = JSON.parse((read.contents[0] as { text: string }).text) as { database: string; table: string; columns: Array<{ name: string; type: string }> };
@@ -106,14 +107,19 @@ resources:
     sqlite(liteFile, 'CREATE TABLE events_b (id INTEGER);');
     await until(() => resourceLists.some((uris) => uris.includes('mcpc://discovering/events/events_b')));
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(['mcpc://discovering/events/events_a', 'mcpc://discovering/events/events_b', 'mcpc://health']);
+    expect(resources.map((r) => r.uri)).toEqual([
+      'mcpc://discovering/events/events_a',
+      'mcpc://discovering/events/events_b',
+      'mcpc://health',
+      'mcpc://manifest',
+    ]);
     expect(server.log()).toContain('"msg":"tables discovered"');
   });
 
   it('drops a table that goes, and its URI answers as unknown', async () => {
     sqlite(liteFile, 'DROP TABLE events_a;');
     await until(() => resourceLists.some((uris) => !uris.includes('mcpc://discovering/events/events_a')));
-    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['mcpc://discovering/events/events_b', 'mcpc://health']);
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['mcpc://discovering/events/events_b', 'mcpc://health', 'mcpc://manifest']);
     await expect(client.readResource({ uri: 'mcpc://discovering/events/events_a' })).rejects.toThrow(/not found/i);
   });
 });
