@@ -55,7 +55,8 @@ interface Variant {
   /** The row's words: what runs, against the server without the feature. */
   measure: string;
   yaml: (setup: Setup) => string;
-  limitMs: number;
+  /** Absent: a reported row, with no target. */
+  limitMs?: number;
 }
 
 /** JWT verification: its cost is measured on the auth server, anonymous call against verified call. */
@@ -105,6 +106,13 @@ const AUDIT: Variant = {
 
 /** Features measured against the base server: each adds its section to the same pipeline. */
 const FEATURES: Variant[] = [
+  {
+    // No feature at all: how far two servers built alike (each its own process and engine) differ,
+    // the resolution of the rows below, which compare two servers.
+    name: 'twin',
+    measure: 'the same pipeline, no feature added (two servers built alike)',
+    yaml: () => '',
+  },
   BUDGET,
   AUDIT,
   {
@@ -223,14 +231,14 @@ async function startOtlpSink(): Promise<{ url: string; requests(): number; close
   return { url: `http://127.0.0.1:${port}`, requests: () => requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-function row(measure: string, mcpcMs: number, baseline: string, addedMs: number, limitMs: number): Row {
+function row(measure: string, mcpcMs: number, baseline: string, addedMs: number, limitMs: number | undefined): Row {
   return {
     id: 'B7',
     measure: `p50 added, c=1 — ${measure}`,
     mcpc: `${mcpcMs.toFixed(2)} ms`,
     baseline,
     ratio: `${addedMs >= 0 ? '+' : ''}${addedMs.toFixed(2)} ms`,
-    target: `≤ +${limitMs} ms`,
-    met: addedMs <= limitMs,
+    target: limitMs === undefined ? 'reported' : `≤ +${limitMs} ms`,
+    met: limitMs === undefined || addedMs <= limitMs,
   };
 }
