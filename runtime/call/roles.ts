@@ -2,7 +2,7 @@ import type { Principal } from '../contract/access.js';
 import type { LimitsSpec, ResourceSpec, ServerSpec, ToolSpec } from '../contract/spec.js';
 import { ToolFailure } from '../errors.js';
 import { log } from '../log.js';
-import type { InsertRequest, Row, SelectRequest, Source, StreamRequest } from '../sources/source.js';
+import { type InsertRequest, type Row, type SelectRequest, type Source, type StreamRequest, sourceFacts } from '../sources/source.js';
 
 /**
  * The ClickHouse roles a call's queries run under, on a ClickHouse server (`source.engine` is
@@ -92,11 +92,7 @@ function sourcesReached(runtime: Parameters<typeof assertCallerRoles>[0], tool: 
 export function withRoles(source: Source, roles: readonly string[] | undefined): Source {
   if (roles === undefined) return source;
   return {
-    name: source.name,
-    engine: source.engine,
-    limits: source.limits,
-    ...(source.database === undefined ? {} : { database: source.database }),
-    ...(source.server === undefined ? {} : { server: source.server }),
+    ...sourceFacts(source),
     select: (request: SelectRequest): Promise<Row[]> => source.select({ ...request, roles }),
     selectWritten: (request: SelectRequest, limits: LimitsSpec): Promise<Row[]> => source.selectWritten({ ...request, roles }, limits),
     stream: (request: StreamRequest): AsyncIterable<Row[]> => source.stream({ ...request, roles }),

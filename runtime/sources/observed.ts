@@ -1,5 +1,5 @@
 import type { LimitsSpec } from '../contract/spec.js';
-import type { InsertRequest, Row, SelectRequest, Source, SourceHealth, StreamRequest } from './source.js';
+import { type InsertRequest, type Row, type SelectRequest, type Source, type SourceHealth, type StreamRequest, sourceFacts } from './source.js';
 
 /** How long a successful query counts as proof that its source is up. */
 const FRESH_MS = 2_000;
@@ -20,11 +20,7 @@ export function observed(source: Source): Source {
     throw error;
   };
   return {
-    name: source.name,
-    engine: source.engine,
-    limits: source.limits,
-    ...(source.database === undefined ? {} : { database: source.database }),
-    ...(source.server === undefined ? {} : { server: source.server }),
+    ...sourceFacts(source),
     async select(request: SelectRequest): Promise<Row[]> {
       const started = performance.now();
       const rows = await source.select(request).catch(failed);

@@ -81,6 +81,17 @@ export interface Source {
   close(): Promise<void>;
 }
 
+/** What a source is, as a wrapper around it (observed, with roles) says it again: its name, engine, limits and place. */
+export function sourceFacts(source: Source): Pick<Source, 'name' | 'engine' | 'limits' | 'database' | 'server'> {
+  return {
+    name: source.name,
+    engine: source.engine,
+    limits: source.limits,
+    ...(source.database === undefined ? {} : { database: source.database }),
+    ...(source.server === undefined ? {} : { server: source.server }),
+  };
+}
+
 /**
  * Settings every declared read runs under, whichever engine: read-only (readonly=2: no writes,
  * and readonly itself cannot be lowered), a time limit, a memory cap, and result limits
