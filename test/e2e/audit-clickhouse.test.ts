@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, healthUntil, load, terminate } from '../support/calls.js';
+import { echoPhases, healthUntil, terminate } from '../support/calls.js';
 import { type LegacyClickHouse, startLegacyClickHouse } from '../support/legacy-clickhouse.js';
 import { scratchDir } from '../support/paths.js';
 import { buildProject, type RunningServer, startHttpServer } from '../support/servers.js';
@@ -35,14 +35,7 @@ describe('the audit on a ClickHouse server', () => {
     const { serverJs } = buildProject('test/e2e/audit/clickhouse.yaml', 'audited_ch');
     server = await startHttpServer(serverJs, { env: { AUDIT_URL: proxy.url, AUDIT_SPOOL: join(scratchDir('audit-ch-spool'), 'spool') } });
     const url = server.url;
-    const ids: string[] = [];
-    let errors = 0;
-    const phase = async (count: number) => {
-      for (const result of await load(count, 8, (i) => call(url, 'echo', { n: i }))) {
-        if (result.status === 'fulfilled' && !result.value.isError) ids.push(result.value.requestId);
-        else errors++;
-      }
-    };
+    const { ids, errors: failed, phase } = echoPhases(url);
     await phase(150);
     proxy.cut();
     await phase(300);
@@ -66,10 +59,10 @@ describe('the audit on a ClickHouse server', () => {
     const recorded = new Set(rows.map((r) => r.request_id));
     const missing = ids.filter((id) => !recorded.has(id));
     console.log(
-      `audit ClickHouse sink cut: calls ${ids.length + errors}, errors ${errors}, records ${rows.length}, distinct ${recorded.size}, ` +
+      `audit ClickHouse sink cut: calls ${ids.length + failed()}, errors ${failed()}, records ${rows.length}, distinct ${recorded.size}, ` +
         `missing ${missing.length}, sent twice ${rows.length - recorded.size} (at least once: an insert cut after it landed is resent), spooled while cut ${spooledWhileDown}, lost ${after.last.audit!.lost}`,
     );
-    expect(errors).toBe(0);
+    expect(failed()).toBe(0);
     expect(missing).toEqual([]);
     expect(recorded.size).toBe(600);
     // The time column is parsed by the server for ordering and filtering.

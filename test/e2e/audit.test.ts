@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Answer, call, healthUntil, load, terminate } from '../support/calls.js';
+import { type Answer, call, echoPhases, healthUntil, terminate } from '../support/calls.js';
 import { LEGACY_HEADERS, rawRequest, rpcResult } from '../support/http.js';
 import { mcpcBin, scratchDir } from '../support/paths.js';
 import { buildProject, type RunningServer, startHttpServer } from '../support/servers.js';
@@ -145,14 +145,7 @@ describe('faults', () => {
     const place = auditPlace('audit-file-fault');
     server = await startHttpServer(serverJs, { env: place.env });
     const url = server.url;
-    const ids: string[] = [];
-    let errors = 0;
-    const phase = async (count: number) => {
-      for (const result of await load(count, 8, (i) => call(url, 'echo', { n: i }))) {
-        if (result.status === 'fulfilled' && !result.value.isError) ids.push(result.value.requestId);
-        else errors++;
-      }
-    };
+    const { ids, errors: failed, phase } = echoPhases(url);
     await phase(150);
     // The sink's directory becomes a file: every append fails (ENOTDIR), whoever the process runs as.
     const before = `${place.sinkDir}.before`;
@@ -172,10 +165,10 @@ describe('faults', () => {
     const missing = ids.filter((id) => !recorded.has(id));
     const rotated = readdirSync(before).length + readdirSync(place.sinkDir).length - 1;
     console.log(
-      `audit file sink fault: calls ${ids.length + errors}, errors ${errors}, records ${records.length}, distinct ${recorded.size}, ` +
+      `audit file sink fault: calls ${ids.length + failed()}, errors ${failed()}, records ${records.length}, distinct ${recorded.size}, ` +
         `missing ${missing.length}, spooled while down ${spooledWhileDown}, files after rotation ${rotated + 1}, lost ${after.last.audit!.lost}`,
     );
-    expect(errors).toBe(0);
+    expect(failed()).toBe(0);
     expect(missing).toEqual([]);
     expect(recorded.size).toBe(600);
     expect(after.last.audit!.lost).toBe(0);

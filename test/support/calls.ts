@@ -75,3 +75,22 @@ export async function load(count: number, concurrency: number, one: (i: number) 
   );
   return results;
 }
+
+/**
+ * Calls `echo` in phases (each `count` calls, 8 at once) and keeps the request ids of the calls
+ * that succeeded and the number that did not: what a test that loses no audit record counts.
+ */
+export function echoPhases(url: string): { ids: string[]; errors(): number; phase(count: number): Promise<void> } {
+  const ids: string[] = [];
+  let errors = 0;
+  return {
+    ids,
+    errors: () => errors,
+    async phase(count) {
+      for (const result of await load(count, 8, (i) => call(url, 'echo', { n: i }))) {
+        if (result.status === 'fulfilled' && !result.value.isError) ids.push(result.value.requestId);
+        else errors++;
+      }
+    },
+  };
+}
