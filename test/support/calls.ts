@@ -59,7 +59,7 @@ export async function terminate(running: RunningServer, signal: 'SIGTERM' | 'SIG
 }
 
 /** Runs `count` calls, `concurrency` at a time. */
-export async function load(count: number, concurrency: number, one: (i: number) => Promise<Answer>): Promise<PromiseSettledResult<Answer>[]> {
+async function load(count: number, concurrency: number, one: (i: number) => Promise<Answer>): Promise<PromiseSettledResult<Answer>[]> {
   const results: PromiseSettledResult<Answer>[] = new Array(count);
   let next = 0;
   await Promise.all(
